@@ -1,0 +1,3 @@
+//! The `migration` binary with the reference contracts.
+
+fn main() {}

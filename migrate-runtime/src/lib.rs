@@ -1,0 +1,18 @@
+//! Schema migration of on-disk JSON state as a declared, compiler-checked and provable part
+//! of a program.
+//!
+//! Each version of a document is a struct with `#[derive(Versioned)]`; each upgrade is a
+//! `#[migration(...)]` edge whose claims the derive checks against the two structs; a
+//! `#[derive(Contract)]` ties the versions together. See `docs/declaring-versions.md`.
+
+mod contract;
+
+pub use contract::{
+    Claims, Contract, ContractInfo, Edge, RoundTrip, RoundTripError, Transform, TransformError,
+    VersionInfo, Versioned,
+};
+pub use migrate_derive::{Contract, Versioned};
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

@@ -1,0 +1,202 @@
+//! What the derives' generated code calls: typed round trips and the edge transforms.
+//!
+//! Not public API: reached as `::migrate_runtime::__private` from generated code only, and
+//! free to change in any release.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::contract::{Edge, RoundTripError, TransformError, Versioned};
+
+pub use crate::contract::{Claims, ContractInfo, RoundTrip, Transform, VersionInfo};
+pub use serde_json::{Map as JsonMap, Value as JsonValue};
+
+/// Deserializes `value` as `T` (recording the JSON path of a fault), runs `validate`, and
+/// serializes the result back.
+pub fn roundtrip<T>(
+    value: &Value,
+    validate: Option<fn(&T) -> Result<(), String>>,
+) -> Result<Value, RoundTripError>
+where
+    T: Serialize + DeserializeOwned,
+{
+    let typed: T = deserialize(value)?;
+    if let Some(validate) = validate {
+        validate(&typed).map_err(RoundTripError::Validate)?;
+    }
+    serde_json::to_value(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))
+}
+
+/// Deserializes `value` as `T`, keeping the JSON path of the fault in the error.
+pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, RoundTripError> {
+    serde_path_to_error::deserialize(value).map_err(|e| RoundTripError::Deserialize {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+/// The transform of a declarative edge (no `with`): renames move keys, removals drop them,
+/// defaulted additions are filled by deserializing as the target version. Keys the types do
+/// not model pass through unchanged, at any depth.
+pub fn declarative_up<From, To>(edge: &Edge, mut body: Map<String, Value>) -> Result<Value, TransformError>
+where
+    From: Versioned,
+    To: Versioned,
+{
+    for key in edge.claims.removes {
+        body.remove(*key);
+    }
+    for (old, new) in edge.claims.renames {
+        rename_key(&mut body, old, new);
+    }
+    retype::<To>(body)
+}
+
+/// The down transform of a reversible declarative edge: renames move back, defaulted
+/// additions are dropped.
+pub fn declarative_down<From, To>(edge: &Edge, mut body: Map<String, Value>) -> Result<Value, TransformError>
+where
+    From: Versioned,
+    To: Versioned,
+{
+    for key in edge.claims.adds_defaulted {
+        body.remove(*key);
+    }
+    for (old, new) in edge.claims.renames {
+        rename_key(&mut body, new, old);
+    }
+    retype::<From>(body)
+}
+
+/// The transform of a custom edge: the body is read as `From`, passed to the user's
+/// function, and the result written back; keys `From` did not model are carried over.
+pub fn custom<From, To, R>(
+    _edge: &Edge,
+    body: Map<String, Value>,
+    with: impl FnOnce(From) -> R,
+) -> Result<Value, TransformError>
+where
+    From: Versioned,
+    To: Versioned,
+    R: TransformOutput<To>,
+{
+    let body = Value::Object(body);
+    let source: From = deserialize(&body).map_err(|error| TransformError::Source {
+        version: From::VERSION,
+        error,
+    })?;
+    let modeled = serde_json::to_value(&source).map_err(|e| TransformError::Source {
+        version: From::VERSION,
+        error: RoundTripError::Serialize(e.to_string()),
+    })?;
+    let target = with(source).into_result().map_err(TransformError::Custom)?;
+    let typed = serde_json::to_value(&target).map_err(|e| TransformError::Target {
+        version: To::VERSION,
+        error: RoundTripError::Serialize(e.to_string()),
+    })?;
+    Ok(overlay_unknown(typed, body, &modeled))
+}
+
+/// The down transform of a reversible custom edge (`reverse_with`).
+pub fn custom_down<From, To, R>(
+    edge: &Edge,
+    body: Map<String, Value>,
+    reverse_with: impl FnOnce(To) -> R,
+) -> Result<Value, TransformError>
+where
+    From: Versioned,
+    To: Versioned,
+    R: TransformOutput<From>,
+{
+    custom::<To, From, R>(edge, body, reverse_with)
+}
+
+/// What a `with` function may return: the next version, or `Result<_, E: Display>`.
+pub trait TransformOutput<T> {
+    /// The value, or the error's message.
+    fn into_result(self) -> Result<T, String>;
+}
+
+impl<T: Versioned> TransformOutput<T> for T {
+    fn into_result(self) -> Result<T, String> {
+        Ok(self)
+    }
+}
+
+impl<T: Versioned, E: std::fmt::Display> TransformOutput<T> for Result<T, E> {
+    fn into_result(self) -> Result<T, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// What a `validate` hook may return: `Result<(), E: Display>` or `bool`.
+pub trait ValidateOutput {
+    /// `Ok(())`, or the error's message.
+    fn into_result(self) -> Result<(), String>;
+}
+
+impl<E: std::fmt::Display> ValidateOutput for Result<(), E> {
+    fn into_result(self) -> Result<(), String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+fn rename_key(body: &mut Map<String, Value>, old: &str, new: &str) {
+    if let Some(value) = body.remove(old) {
+        body.insert(new.to_owned(), value);
+    }
+}
+
+/// Reads `body` as `T` and writes it back, keeping whatever `T` does not model.
+fn retype<T: Versioned>(body: Map<String, Value>) -> Result<Value, TransformError> {
+    let body = Value::Object(body);
+    let typed = roundtrip::<T>(&body, None).map_err(|error| TransformError::Target {
+        version: T::VERSION,
+        error,
+    })?;
+    let modeled = typed.clone();
+    Ok(overlay_unknown(typed, body, &modeled))
+}
+
+/// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
+/// `original`) does not: keys no type models, at any depth, in the original's key order.
+///
+/// Keys that `modeled` has but `typed` lacks were consumed by the transform (renamed,
+/// removed, converted) and are not put back.
+pub fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
+    match (typed, original, modeled) {
+        (Value::Object(mut typed), Value::Object(original), Value::Object(modeled)) => {
+            let mut out = Map::with_capacity(original.len().max(typed.len()));
+            for (key, orig) in original {
+                match (typed.remove(&key), modeled.get(&key)) {
+                    (Some(t), Some(m)) => {
+                        out.insert(key, overlay_unknown(t, orig, m));
+                    }
+                    (Some(t), None) => {
+                        out.insert(key, t);
+                    }
+                    (None, Some(_)) => {}
+                    (None, None) => {
+                        out.insert(key, orig);
+                    }
+                }
+            }
+            out.extend(typed);
+            Value::Object(out)
+        }
+        (Value::Array(typed), Value::Array(original), Value::Array(modeled))
+            if typed.len() == original.len() && modeled.len() == original.len() =>
+        {
+            Value::Array(
+                typed
+                    .into_iter()
+                    .zip(original)
+                    .zip(modeled)
+                    .map(|((t, o), m)| overlay_unknown(t, o, m))
+                    .collect(),
+            )
+        }
+        (typed, _, _) => typed,
+    }
+}
