@@ -6,11 +6,13 @@
 //! `#[derive(Contract)]` ties the versions together. See `docs/declaring-versions.md`.
 
 mod contract;
+mod engine;
 
 pub use contract::{
     Claims, Contract, ContractInfo, Edge, RoundTrip, RoundTripError, Transform, TransformError,
     VersionInfo, Versioned,
 };
+pub use engine::{detect, migrate, parse, resolve, Migrated, ReasonCode, Unsupported};
 pub use migrate_derive::{Contract, Versioned};
 
 #[doc(hidden)]

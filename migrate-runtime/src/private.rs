@@ -12,12 +12,12 @@ use crate::contract::{Edge, RoundTripError, TransformError, Versioned};
 pub use crate::contract::{Claims, ContractInfo, RoundTrip, Transform, VersionInfo};
 pub use serde_json::{Map as JsonMap, Value as JsonValue};
 
+/// A version's `validate` hook, its error already turned into a message.
+pub type Validate<T> = fn(&T) -> Result<(), String>;
+
 /// Deserializes `value` as `T` (recording the JSON path of a fault), runs `validate`, and
 /// serializes the result back.
-pub fn roundtrip<T>(
-    value: &Value,
-    validate: Option<fn(&T) -> Result<(), String>>,
-) -> Result<Value, RoundTripError>
+pub fn roundtrip<T>(value: &Value, validate: Option<Validate<T>>) -> Result<Value, RoundTripError>
 where
     T: Serialize + DeserializeOwned,
 {
@@ -39,7 +39,10 @@ pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, RoundTripErr
 /// The transform of a declarative edge (no `with`): renames move keys, removals drop them,
 /// defaulted additions are filled by deserializing as the target version. Keys the types do
 /// not model pass through unchanged, at any depth.
-pub fn declarative_up<From, To>(edge: &Edge, mut body: Map<String, Value>) -> Result<Value, TransformError>
+pub fn declarative_up<From, To>(
+    edge: &Edge,
+    mut body: Map<String, Value>,
+) -> Result<Value, TransformError>
 where
     From: Versioned,
     To: Versioned,
@@ -55,7 +58,10 @@ where
 
 /// The down transform of a reversible declarative edge: renames move back, defaulted
 /// additions are dropped.
-pub fn declarative_down<From, To>(edge: &Edge, mut body: Map<String, Value>) -> Result<Value, TransformError>
+pub fn declarative_down<From, To>(
+    edge: &Edge,
+    mut body: Map<String, Value>,
+) -> Result<Value, TransformError>
 where
     From: Versioned,
     To: Versioned,
