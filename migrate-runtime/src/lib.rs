@@ -7,6 +7,7 @@
 
 mod contract;
 mod engine;
+mod registry;
 
 pub use contract::{
     Claims, Contract, ContractInfo, Edge, RoundTrip, RoundTripError, Transform, TransformError,
@@ -14,6 +15,7 @@ pub use contract::{
 };
 pub use engine::{detect, migrate, parse, resolve, Migrated, ReasonCode, Unsupported};
 pub use migrate_derive::{Contract, Versioned};
+pub use registry::Registry;
 
 #[doc(hidden)]
 #[path = "private.rs"]
