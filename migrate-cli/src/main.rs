@@ -1,3 +1,5 @@
-//! The `migration` binary with the reference contracts.
+//! The `migration` binary with the reference contracts (`run-state`, `workflow-app`).
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    migrate_cli::run(migrate_cli::reference::registry())
+}

@@ -6,6 +6,7 @@
 //! `#[derive(Contract)]` ties the versions together. See `docs/declaring-versions.md`.
 
 mod contract;
+mod describe;
 mod engine;
 mod registry;
 
@@ -13,6 +14,7 @@ pub use contract::{
     Claims, Contract, ContractInfo, Edge, RoundTrip, RoundTripError, Transform, TransformError,
     VersionInfo, Versioned,
 };
+pub use describe::claims_json;
 pub use engine::{detect, migrate, parse, resolve, Migrated, ReasonCode, Unsupported};
 pub use migrate_derive::{Contract, Versioned};
 pub use registry::Registry;
