@@ -101,7 +101,7 @@ fn check_json_object_field_by_field() {
     assert_eq!(r["chain"], json!([0, 1]));
     let changes = r["changeList"].as_array().unwrap();
     assert_eq!(r["changes"], changes.len());
-    let pointers: Vec<&str> = changes.iter().map(|c| c["pointer"].as_str().unwrap()).collect();
+    let pointers: Vec<&str> = changes.iter().map(|c| c["path"].as_str().unwrap()).collect();
     assert!(pointers.contains(&"/schemaVersion"), "{pointers:?}");
     assert!(pointers.contains(&"/workflow"), "{pointers:?}");
     assert!(changes.iter().all(|c| c["kind"] == "added"), "{changes:?}");
