@@ -185,10 +185,12 @@ fn migration(cx: &mut Ctxt, attr: &Attribute) -> Edge {
         description: None,
     };
     let mut lists_seen: Vec<String> = Vec::new();
+    let mut from_seen = false;
     let result = attr.parse_nested_meta(|meta| {
         let key = key_of(&meta);
         match key.as_str() {
             "from" => {
+                from_seen = true;
                 let n = number(cx, &meta, "from", "from = 1")?;
                 set(cx, &meta, &mut edge.from, n, "from");
             }
@@ -265,7 +267,7 @@ fn migration(cx: &mut Ctxt, attr: &Attribute) -> Edge {
     if let Err(e) = result {
         cx.syn_error(e);
     }
-    if edge.from.is_none() {
+    if !from_seen {
         cx.error(
             edge.span,
             "#[migration(...)] needs `from = N`: the version this edge starts from",

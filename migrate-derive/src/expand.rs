@@ -175,8 +175,8 @@ pub fn version_items(
         let (name, key) = (&f.name, &f.key);
         spanned! {span=>
             const _: () = #p::check_not_version_key(
-                <#contract as #p::ContractDef>::NAME,
-                <#contract as #p::ContractDef>::VERSION_KEY,
+                __CONTRACT_NAME,
+                __VERSION_KEY,
                 #type_name, #name, #key,
             );
         }
@@ -184,10 +184,17 @@ pub fn version_items(
     let roundtrip = roundtrip_fn(v);
     let entries = edges.iter().map(|e| &e.entry);
     let items = edges.iter().map(|e| &e.items);
-    let version_span = version.span;
-    let versioned_impl = spanned! {version_span=>
+    let contract_span = path_span(contract);
+    // The contract is named once, at `contract = …`: a wrong path is reported there, once.
+    let contract_items = spanned! {contract_span=>
+        type __Contract = #contract;
+        const __CONTRACT_NAME: &str = <__Contract as #p::ContractDef>::NAME;
+        const __VERSION_KEY: &str = <__Contract as #p::ContractDef>::VERSION_KEY;
+    };
+    let contract_ty = spanned! {contract_span=> __Contract };
+    let versioned_impl = quote! {
         impl ::migrate_runtime::Versioned for #ident {
-            type Contract = #contract;
+            type Contract = #contract_ty;
             const VERSION: u32 = #number;
             const INFO: #p::VersionInfo = #p::VersionInfo {
                 version: #number,
@@ -201,11 +208,12 @@ pub fn version_items(
     quote! {
         #[allow(non_upper_case_globals, non_camel_case_types, clippy::all)]
         const _: () = {
+            #contract_items
             #versioned_impl
             impl #p::VersionDef for #ident {
                 const FIELDS: &'static [#p::FieldDef] = &[#(#field_defs),*];
                 const TYPE_NAME: &'static str = #type_name;
-                const CONTRACT_NAME: &'static str = <#contract as #p::ContractDef>::NAME;
+                const CONTRACT_NAME: &'static str = __CONTRACT_NAME;
                 const STUB: bool = #stub;
             }
             impl #p::BelongsTo<#contract> for #ident {}
@@ -342,7 +350,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     };
     let edge_def = quote! {
         const #edge_const: #p::EdgeDef = #p::EdgeDef {
-            contract: <#contract as #p::ContractDef>::NAME,
+            contract: __CONTRACT_NAME,
             from: #from_n,
             to: #to,
             prev: <#prev as #p::VersionDef>::TYPE_NAME,

@@ -165,7 +165,7 @@ fn edge_lists(cx: &mut Ctxt, v: &Version<'_>, edge: &Edge, from: u32, to: u32) {
                     name.span(),
                     from,
                     to,
-                    format!("{list}({text}) needs a `with` function that {verb} it: add with = path::to::fn, a fn(Prev) -> {this} or fn(Prev) -> Result<{this}, E>"),
+                    format!("{list}({text}) needs a `with` function that {verb} it: add with = path::to::fn, a function from version {from}'s type to {this} (or to Result<{this}, E>)"),
                 );
             }
         }
@@ -235,7 +235,7 @@ fn edge_lists(cx: &mut Ctxt, v: &Version<'_>, edge: &Edge, from: u32, to: u32) {
                 span,
                 from,
                 to,
-                format!("is reversible and has a `with` function: add reverse_with = path::to::fn, a fn({this}) -> Prev that undoes it"),
+                format!("is reversible and has a `with` function: add reverse_with = path::to::fn, a function from {this} back to version {from}'s type that undoes it"),
             );
         }
     }
