@@ -162,12 +162,19 @@ pub fn version_items(
         quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten })
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
-    let field_at = wire.iter().enumerate().map(|(i, f)| {
+    // Each field's type, by wire key (or flattened name) and by Rust name: the next
+    // version's derive looks it up with a literal hash, which is cheap for the compiler.
+    let field_types = wire.iter().map(|f| {
         let ty = f.ty;
+        let by_key = if f.flatten {
+            field_hash("f", &f.name)
+        } else {
+            field_hash("k", &f.key)
+        };
+        let by_name = field_hash("n", &f.name);
         quote! {
-            impl<__F: ?::core::marker::Sized> #p::FieldAt<#i, __F> for #ident {
-                type Ty = #ty;
-            }
+            impl #p::FieldByKey<#by_key> for #ident { type Ty = #ty; }
+            impl #p::FieldByKey<#by_name> for #ident { type Ty = #ty; }
         }
     });
     let key_checks = wire.iter().filter(|f| !f.flatten).map(|f| {
@@ -217,7 +224,7 @@ pub fn version_items(
                 const STUB: bool = #stub;
             }
             impl #p::BelongsTo<#contract> for #ident {}
-            #(#field_at)*
+            #(#field_types)*
             #roundtrip
             #(#key_checks)*
             #(#items)*
@@ -391,27 +398,15 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         if added || converted {
             continue;
         }
-        let source = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
-            Some((old, _)) => {
-                let old = unraw(old);
-                quote!(::core::option::Option::Some(#old))
-            }
-            None => quote!(::core::option::Option::None),
+        let hash = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
+            Some((old, _)) => field_hash("n", &unraw(old)),
+            None if f.flatten => field_hash("f", &f.name),
+            None => field_hash("k", &f.key),
         };
         let ty = f.ty;
-        let (key, flatten) = (&f.key, f.flatten);
         let ty_span = type_span(f);
         type_checks.extend(spanned! {ty_span=>
-            #p::same_type::<
-                #ty,
-                <#prev as #p::FieldAt<
-                    { #p::source_index(<#prev as #p::VersionDef>::FIELDS, #key, #flatten, #source) },
-                    #ty,
-                >>::Ty,
-                #contract,
-                #from_n,
-                #to,
-            >();
+            (&__prev.field::<#ty, #hash>()).old().is::<#ty, #contract, #from_n, #to>();
         });
     }
     for (list, names) in [("adds_defaulted", &e.adds_defaulted), ("adds", &e.adds)] {
@@ -457,6 +452,8 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         #checks
         #[allow(dead_code)]
         fn #types_fn() {
+            use #p::{NoField as _, NoVersion as _, ViaField as _, ViaVersion as _};
+            let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW).doc();
             #type_checks
         }
         #up
@@ -474,6 +471,16 @@ fn type_span(f: &Field<'_>) -> Span {
             .map_or_else(|| f.ident.span(), |s| s.ident.span()),
         _ => f.ident.span(),
     }
+}
+
+/// FNV-1a 64 of `kind`, a NUL byte and `text`: `__private::field_hash`, at expansion time.
+fn field_hash(kind: &str, text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in kind.bytes().chain([0]).chain(text.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 pub fn path_span(path: &Path) -> Span {

@@ -7,6 +7,8 @@
 //! message formatted at compile time, shown by rustc as `evaluation panicked: …` on the
 //! span the derive chose (the attribute or field at fault).
 
+use core::marker::PhantomData;
+
 use crate::contract::VersionInfo;
 
 /// A top-level field of a version struct, as its derive saw it.
@@ -57,14 +59,137 @@ pub trait VersionOf<const V: u32> {
     type Doc: VersionDef;
 }
 
-/// The type of field number `I` of a version; `Fallback` for `usize::MAX` (no such field).
-pub trait FieldAt<const I: usize, Fallback: ?Sized> {
+/// The type of a version's field, by a 64-bit hash of its identity (see [`field_hash`]):
+/// written by `#[derive(Versioned)]` for each field, once by wire key and once by Rust name.
+pub trait FieldByKey<const H: u64> {
     /// The field's type.
     type Ty: ?Sized;
 }
 
-impl<P: ?Sized, F: ?Sized> FieldAt<{ usize::MAX }, F> for P {
-    type Ty = F;
+/// The hash under which a field's type is registered: FNV-1a of `kind`, a NUL byte, and
+/// the text (`"k"` wire key, `"f"` name of a flattened field, `"n"` Rust name). Literal
+/// const arguments keep the lookups cheap for the compiler; the derive computes the same.
+pub const fn field_hash(kind: &str, text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut bytes = kind.as_bytes();
+    let mut part = 0;
+    while part < 2 {
+        let mut i = 0;
+        while i < bytes.len() {
+            h ^= bytes[i] as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        if part == 0 {
+            // The NUL separator: `h ^= 0` leaves `h` as it is.
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        bytes = text.as_bytes();
+        part += 1;
+    }
+    h
+}
+
+/// Looks up field `H` of `P` for a field of type `T` of the next version: resolves to
+/// `P`'s field type when `P` has that field ([`ViaField`]), to `T` otherwise ([`NoField`],
+/// through autoref), so that a missing field is left to the check that names it.
+pub struct Probe<P: ?Sized, T: ?Sized, const H: u64>(PhantomData<(*const P, *const T)>);
+
+impl<P: ?Sized, T: ?Sized, const H: u64> Probe<P, T, H> {
+    /// The probe.
+    pub const NEW: Self = Probe(PhantomData);
+}
+
+/// The probe's answer when the previous version has the field.
+pub trait ViaField {
+    /// The previous version's type of the field.
+    type Old: ?Sized;
+    /// The type, to compare.
+    fn old(&self) -> Found<Self::Old> {
+        Found(PhantomData)
+    }
+}
+
+impl<P: ?Sized + FieldByKey<H>, T: ?Sized, const H: u64> ViaField for Probe<P, T, H> {
+    type Old = P::Ty;
+}
+
+/// The probe's answer when the previous version lacks the field.
+pub trait NoField {
+    /// The next version's own type of the field.
+    type Old: ?Sized;
+    /// The type, to compare.
+    fn old(&self) -> Found<Self::Old> {
+        Found(PhantomData)
+    }
+}
+
+impl<P: ?Sized, T: ?Sized, const H: u64> NoField for &Probe<P, T, H> {
+    type Old = T;
+}
+
+/// Looks up version `V` of contract `C` for the type checks of an edge: resolves to the
+/// version's type when `C` has it ([`ViaVersion`]), to [`Unknown`] otherwise ([`NoVersion`],
+/// through autoref), so that an unknown `from` is reported once, at `from = N`, and not
+/// again for every field.
+pub struct VersionProbe<C: ?Sized, const V: u32>(PhantomData<*const C>);
+
+impl<C: ?Sized, const V: u32> VersionProbe<C, V> {
+    /// The probe.
+    pub const NEW: Self = VersionProbe(PhantomData);
+}
+
+/// The probe's answer when the contract has the version.
+pub trait ViaVersion {
+    /// The version's type.
+    type Doc: ?Sized;
+    /// The version, to look up its fields.
+    fn doc(&self) -> Doc<Self::Doc> {
+        Doc(PhantomData)
+    }
+}
+
+impl<C: ?Sized + VersionOf<V>, const V: u32> ViaVersion for VersionProbe<C, V> {
+    type Doc = C::Doc;
+}
+
+/// The probe's answer when the contract lacks the version.
+pub trait NoVersion {
+    /// [`Unknown`].
+    type Doc: ?Sized;
+    /// The version, to look up its fields.
+    fn doc(&self) -> Doc<Self::Doc> {
+        Doc(PhantomData)
+    }
+}
+
+impl<C: ?Sized, const V: u32> NoVersion for &VersionProbe<C, V> {
+    type Doc = Unknown;
+}
+
+/// A version that does not exist: it has no fields.
+pub struct Unknown;
+
+/// A version, whose fields can be looked up.
+pub struct Doc<P: ?Sized>(PhantomData<*const P>);
+
+impl<P: ?Sized> Doc<P> {
+    /// The probe for field `H` of this version, for a field of type `T` of the next one.
+    pub fn field<T: ?Sized, const H: u64>(&self) -> Probe<P, T, H> {
+        Probe::NEW
+    }
+}
+
+/// A field's type in the previous version.
+pub struct Found<Old: ?Sized>(PhantomData<*const Old>);
+
+impl<Old: ?Sized> Found<Old> {
+    /// Compiles only when the field keeps its type `Old` as `New` across edge `FROM -> TO`.
+    pub fn is<New, C, const FROM: u32, const TO: u32>(self)
+    where
+        New: ?Sized + SameType<Old, C, FROM, TO>,
+    {
+    }
 }
 
 /// Holds when a field keeps its type across edge `FROM -> TO` of contract `C`.
@@ -76,14 +201,6 @@ impl<P: ?Sized, F: ?Sized> FieldAt<{ usize::MAX }, F> for P {
 pub trait SameType<Old: ?Sized, C, const FROM: u32, const TO: u32> {}
 
 impl<T: ?Sized, C, const FROM: u32, const TO: u32> SameType<T, C, FROM, TO> for T {}
-
-/// Compiles only when `New` and `Old` are one type.
-pub fn same_type<New, Old, C, const FROM: u32, const TO: u32>()
-where
-    New: ?Sized + SameType<Old, C, FROM, TO>,
-    Old: ?Sized,
-{
-}
 
 /// Holds when `Self` is a version of contract `C`.
 #[diagnostic::on_unimplemented(
@@ -118,21 +235,6 @@ pub const fn wire_key(fields: &'static [FieldDef], name: &'static str) -> &'stat
         name
     } else {
         fields[i].key
-    }
-}
-
-/// The index in `prev` of the field that a field of the next version carries over: the
-/// field named `source` if given (the old side of a rename), else the field with the same
-/// wire key. `usize::MAX` when there is none.
-pub const fn source_index(
-    prev: &[FieldDef],
-    key: &str,
-    flatten: bool,
-    source: Option<&str>,
-) -> usize {
-    match source {
-        Some(name) => by_name(prev, name),
-        None => by_key(prev, key, flatten),
     }
 }
 
@@ -812,6 +914,18 @@ mod tests {
         let m = m.push("…");
         assert_eq!(m.len, Msg::CAP - 1);
         assert!(m.as_str().ends_with('a'));
+    }
+
+    #[test]
+    fn field_hashes_are_fnv1a_of_kind_nul_text() {
+        // FNV-1a 64 of "k\0id", computed independently.
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in b"k\0id" {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        assert_eq!(field_hash("k", "id"), h);
+        assert_ne!(field_hash("k", "id"), field_hash("n", "id"));
     }
 
     #[test]
