@@ -5,6 +5,7 @@
 //! `#[migration(...)]` edge whose claims the derive checks against the two structs; a
 //! `#[derive(Contract)]` ties the versions together. See `docs/declaring-versions.md`.
 
+mod checks;
 mod contract;
 mod describe;
 mod engine;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::contract::{Edge, RoundTripError, TransformError, Versioned};
 
+pub use crate::checks::*;
 pub use crate::contract::{Claims, ContractInfo, RoundTrip, Transform, VersionInfo};
 pub use serde_json::{Map as JsonMap, Value as JsonValue};
 

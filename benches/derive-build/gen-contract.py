@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Build-time benchmark of the derives (SPEC §9: a contract of 20 versions x 30 fields
+compiles within 1.5x the time of the same structs with only the serde derives).
+
+Writes a throwaway cargo workspace with two crates that depend on this workspace by path:
+
+- `with-migrate`: `#[derive(Contract)]` and 20 `#[derive(Serialize, Deserialize, Versioned)]`
+  structs; version 1 has 30 fields, each later version adds one defaulted field
+  (`#[migration(from = k-1, adds_defaulted(extra_k))]`), so version 20 has 49.
+- `serde-only`: the same structs with only `#[derive(Serialize, Deserialize)]`.
+
+After one warm-up build of the dependencies, each crate is touched and rebuilt alone
+(`cargo build -p <crate>`), alternating between the two, RUNS times; the median wall time
+of each and their ratio are printed.
+
+    python3 benches/derive-build/gen-contract.py [--runs N] [--versions V] [--fields F] [--keep DIR]
+"""
+
+import argparse
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+WORKSPACE = pathlib.Path(__file__).resolve().parents[2]
+
+
+def structs(versions: int, fields: int, migrate: bool) -> str:
+    out = ["use serde::{Deserialize, Serialize};"]
+    if migrate:
+        out.append("use migrate_runtime::{Contract, Versioned};")
+        names = ", ".join(f"BenchV{v}" for v in range(1, versions + 1))
+        out.append("#[derive(Contract)]")
+        out.append(f'#[contract(name = "bench", versions({names}))]')
+        out.append("pub struct Bench;")
+    types = ["String", "u32", "bool", "Vec<String>", "Option<u64>", "f64"]
+    for v in range(1, versions + 1):
+        derives = "Serialize, Deserialize, Versioned" if migrate else "Serialize, Deserialize"
+        out.append(f"/// Version {v}.")
+        out.append(f"#[derive({derives})]")
+        if migrate:
+            out.append(f"#[versioned(contract = Bench, version = {v})]")
+            if v > 1:
+                out.append(f"#[migration(from = {v - 1}, adds_defaulted(extra_{v}))]")
+        out.append(f"pub struct BenchV{v} {{")
+        for f in range(fields):
+            out.append(f"    pub field_{f}: {types[f % len(types)]},")
+        for e in range(2, v + 1):
+            out.append("    #[serde(default)]")
+            out.append(f"    pub extra_{e}: u32,")
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def write(root: pathlib.Path, versions: int, fields: int) -> None:
+    runtime = WORKSPACE / "migrate-runtime"
+    (root / "Cargo.toml").write_text(
+        '[workspace]\nresolver = "2"\nmembers = ["with-migrate", "serde-only"]\n'
+    )
+    for name, migrate in (("with-migrate", True), ("serde-only", False)):
+        crate = root / name
+        (crate / "src").mkdir(parents=True, exist_ok=True)
+        (crate / "Cargo.toml").write_text(
+            f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n'
+            f'[dependencies]\nserde = {{ version = "1", features = ["derive"] }}\n'
+            f'migrate-runtime = {{ path = "{runtime}" }}\n'
+        )
+        (crate / "src" / "lib.rs").write_text(
+            "#![allow(dead_code)]\n" + structs(versions, fields, migrate)
+        )
+
+
+def build(root: pathlib.Path, crate: str, env: dict) -> float:
+    (root / crate / "src" / "lib.rs").touch()
+    start = time.perf_counter()
+    subprocess.run(
+        ["cargo", "build", "--quiet", "-p", crate],
+        cwd=root,
+        env=env,
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--versions", type=int, default=20)
+    parser.add_argument("--fields", type=int, default=30)
+    parser.add_argument("--keep", help="write the crates here and keep them")
+    parser.add_argument(
+        "--incremental",
+        choices=["on", "off"],
+        default="off",
+        help="off (default): each rebuild compiles the crate from scratch; on: cargo's dev default",
+    )
+    args = parser.parse_args()
+
+    root = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="migrate-derive-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    write(root, args.versions, args.fields)
+    env = dict(
+        os.environ,
+        CARGO_TARGET_DIR=str(root / "target"),
+        CARGO_INCREMENTAL="1" if args.incremental == "on" else "0",
+    )
+    try:
+        print(f"workspace: {root}", file=sys.stderr)
+        subprocess.run(["cargo", "build", "--quiet", "--workspace"], cwd=root, env=env, check=True)
+        times = {"with-migrate": [], "serde-only": []}
+        for _ in range(args.runs):
+            for crate in times:
+                times[crate].append(build(root, crate, env))
+        medians = {crate: statistics.median(ts) for crate, ts in times.items()}
+        for crate, ts in times.items():
+            runs = ", ".join(f"{t:.2f}" for t in ts)
+            print(f"{crate:13} median {medians[crate]:.2f} s  (runs: {runs})")
+        ratio = medians["with-migrate"] / medians["serde-only"]
+        print(f"ratio with-migrate / serde-only: {ratio:.2f}x (target: at most 1.5x)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,514 @@
+//! Writes the code of a valid input: the `Contract` / `Versioned` impls with their
+//! registry entries and transforms, the hidden tables (`ContractDef`, `VersionDef`,
+//! `VersionOf`, `FieldAt`), and the constants and functions through which the compiler
+//! checks the rules that span two structs.
+//!
+//! Everything sits in `const _: () = { … };`, uses absolute paths, and names its own items
+//! with a `__` prefix. Each check is its own item, spanned at the attribute or field it is
+//! about, so that rustc reports every broken rule, each where the user fixes it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::{Ident, LitStr, Path};
+
+use crate::ast::{Contract, Edge, Field, Version};
+use crate::valid::unraw;
+
+/// `quote!` with every token at `span` (see [`respan`]).
+macro_rules! spanned {
+    ($span:expr=> $($tt:tt)*) => {
+        respan(quote! { $($tt)* }, $span)
+    };
+}
+
+fn private() -> TokenStream {
+    quote!(::migrate_runtime::__private)
+}
+
+pub fn contract(c: &Contract<'_>) -> TokenStream {
+    let p = private();
+    let ident = c.ident;
+    let name = c
+        .name
+        .as_ref()
+        .map_or_else(|| ident.to_string(), LitStr::value);
+    let version_key = c
+        .version_key
+        .as_ref()
+        .map_or_else(|| "schemaVersion".to_owned(), LitStr::value);
+    let unversioned = match &c.unversioned {
+        Some(n) => {
+            let n = n.value;
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let file = match &c.file {
+        Some(f) => quote!(::core::option::Option::Some(#f)),
+        None => quote!(::core::option::Option::None),
+    };
+    let versions = &c.versions;
+    let current = versions.last();
+    let numbers: Vec<TokenStream> = versions
+        .iter()
+        .map(|v| quote!(<#v as ::migrate_runtime::Versioned>::VERSION))
+        .collect();
+    let version_of = versions.iter().enumerate().map(|(i, v)| {
+        let span = path_span(v);
+        spanned! {span=>
+            impl #p::VersionOf<{ #p::slot(&[#(#numbers),*], #i) }> for #ident {
+                type Doc = #v;
+            }
+        }
+    });
+    let checks = versions.iter().enumerate().map(|(i, v)| {
+        let span = path_span(v);
+        spanned! {span=>
+            const _: () = #p::check_order(#name, __VERSIONS, #i);
+            const _: () = #p::check_reachable(#name, __VERSIONS, __CONTRACTS, __STUBS, #i);
+        }
+    });
+    let belongs = versions.iter().map(|v| {
+        let span = path_span(v);
+        spanned! {span=> #p::belongs_to::<#v, #ident>(); }
+    });
+    let unversioned_check = c.unversioned.as_ref().map(|n| {
+        let (value, span) = (n.value, n.span);
+        spanned! {span=>
+            const _: () = #p::check_unversioned(#name, __VERSIONS, #value);
+        }
+    });
+    let contract_impl = current.map(|current| {
+        quote! {
+            impl ::migrate_runtime::Contract for #ident {
+                type Current = #current;
+                fn info() -> &'static #p::ContractInfo {
+                    static __INFO: #p::ContractInfo = #p::ContractInfo {
+                        name: #name,
+                        version_key: #version_key,
+                        unversioned: #unversioned,
+                        file: #file,
+                        versions: __VERSIONS,
+                    };
+                    &__INFO
+                }
+            }
+        }
+    });
+    quote! {
+        #[allow(non_upper_case_globals, clippy::all)]
+        const _: () = {
+            impl #p::ContractDef for #ident {
+                const NAME: &'static str = #name;
+                const VERSION_KEY: &'static str = #version_key;
+            }
+            #(#version_of)*
+            const __VERSIONS: &[#p::VersionInfo] = &[
+                #(<#versions as ::migrate_runtime::Versioned>::INFO),*
+            ];
+            const __CONTRACTS: &[&str] = &[
+                #(<#versions as #p::VersionDef>::CONTRACT_NAME),*
+            ];
+            const __STUBS: &[bool] = &[
+                #(<#versions as #p::VersionDef>::STUB),*
+            ];
+            #contract_impl
+            #(#checks)*
+            #unversioned_check
+            #[allow(dead_code)]
+            fn __belongs() {
+                #(#belongs)*
+            }
+        };
+    }
+}
+
+pub fn version(v: &Version<'_>) -> TokenStream {
+    let Some(contract) = &v.contract else {
+        return TokenStream::new();
+    };
+    let edges: Vec<EdgeCode> = v
+        .edges
+        .iter()
+        .enumerate()
+        .filter_map(|(k, e)| edge(v, contract, e, k))
+        .collect();
+    version_items(v, contract, &edges, false)
+}
+
+/// The code of one edge: its registry entry, and the items that implement and check it.
+pub struct EdgeCode {
+    pub entry: TokenStream,
+    pub items: TokenStream,
+}
+
+/// The items of a version, whether or not its edges are valid (`stub` when they are not).
+pub fn version_items(
+    v: &Version<'_>,
+    contract: &Path,
+    edges: &[EdgeCode],
+    stub: bool,
+) -> TokenStream {
+    let p = private();
+    let ident = v.ident;
+    let type_name = v.type_name();
+    let Some(version) = &v.version else {
+        return TokenStream::new();
+    };
+    let number = version.value;
+    let wire: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
+    let field_defs = wire.iter().map(|f| {
+        let (name, key, flatten) = (&f.name, &f.key, f.flatten);
+        quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten })
+    });
+    let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
+    // Each field's type, by wire key (or flattened name) and by Rust name: the next
+    // version's derive looks it up with a literal hash, which is cheap for the compiler.
+    let field_types = wire.iter().map(|f| {
+        let ty = f.ty;
+        let by_key = if f.flatten {
+            field_hash("f", &f.name)
+        } else {
+            field_hash("k", &f.key)
+        };
+        let by_name = field_hash("n", &f.name);
+        quote! {
+            impl #p::FieldByKey<#by_key> for #ident { type Ty = #ty; }
+            impl #p::FieldByKey<#by_name> for #ident { type Ty = #ty; }
+        }
+    });
+    let key_checks = wire.iter().filter(|f| !f.flatten).map(|f| {
+        let span = f.ident.span();
+        let (name, key) = (&f.name, &f.key);
+        spanned! {span=>
+            const _: () = #p::check_not_version_key(
+                __CONTRACT_NAME,
+                __VERSION_KEY,
+                #type_name, #name, #key,
+            );
+        }
+    });
+    let roundtrip = roundtrip_fn(v);
+    let entries = edges.iter().map(|e| &e.entry);
+    let items = edges.iter().map(|e| &e.items);
+    let contract_span = path_span(contract);
+    // The contract is named once, at `contract = …`: a wrong path is reported there, once.
+    let contract_items = spanned! {contract_span=>
+        type __Contract = #contract;
+        const __CONTRACT_NAME: &str = <__Contract as #p::ContractDef>::NAME;
+        const __VERSION_KEY: &str = <__Contract as #p::ContractDef>::VERSION_KEY;
+    };
+    let contract_ty = spanned! {contract_span=> __Contract };
+    let versioned_impl = quote! {
+        impl ::migrate_runtime::Versioned for #ident {
+            type Contract = #contract_ty;
+            const VERSION: u32 = #number;
+            const INFO: #p::VersionInfo = #p::VersionInfo {
+                version: #number,
+                type_name: #type_name,
+                wire_keys: &[#(#wire_keys),*],
+                edges: &[#(#entries),*],
+                __roundtrip: __roundtrip,
+            };
+        }
+    };
+    quote! {
+        #[allow(non_upper_case_globals, non_camel_case_types, clippy::all)]
+        const _: () = {
+            #contract_items
+            #versioned_impl
+            impl #p::VersionDef for #ident {
+                const FIELDS: &'static [#p::FieldDef] = &[#(#field_defs),*];
+                const TYPE_NAME: &'static str = #type_name;
+                const CONTRACT_NAME: &'static str = __CONTRACT_NAME;
+                const STUB: bool = #stub;
+            }
+            impl #p::BelongsTo<#contract> for #ident {}
+            #(#field_types)*
+            #roundtrip
+            #(#key_checks)*
+            #(#items)*
+        };
+    }
+}
+
+fn roundtrip_fn(v: &Version<'_>) -> TokenStream {
+    let p = private();
+    let ident = v.ident;
+    let validate = match &v.validate {
+        Some(path) => {
+            let span = path_span(path);
+            spanned! {span=>
+                let __validate: #p::Validate<#ident> =
+                    |__value: &#ident| #p::ValidateOutput::into_result(#path(__value));
+                ::core::option::Option::Some(__validate)
+            }
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        fn __roundtrip(
+            __value: &#p::JsonValue,
+        ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::RoundTripError> {
+            #p::roundtrip::<#ident>(__value, { #validate })
+        }
+    }
+}
+
+fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode> {
+    let p = private();
+    let ident = v.ident;
+    let this = v.type_name();
+    let from = e.from.as_ref()?;
+    let (from_n, from_span) = (from.value, from.span);
+    let to = v.version.as_ref()?.value;
+    // Every mention of the source type carries the span of `from = N`, so that an unknown
+    // version is reported once, there.
+    let prev = Ident::new(&format!("__Prev{k}"), from_span);
+    let edge_const = format_ident!("__EDGE{}", k);
+    let wire = |name: &Ident| -> String {
+        let text = unraw(name);
+        v.field(&text).map_or(text, |f| f.key.clone())
+    };
+    let adds_defaulted: Vec<String> = e.adds_defaulted.iter().map(wire).collect();
+    let adds: Vec<String> = e.adds.iter().map(wire).collect();
+    let converts: Vec<String> = e.converts.iter().map(wire).collect();
+    let removes: Vec<String> = e.removes.iter().map(unraw).collect();
+    let rename_olds: Vec<String> = e.renames.iter().map(|(o, _)| unraw(o)).collect();
+    let rename_news: Vec<String> = e.renames.iter().map(|(_, n)| unraw(n)).collect();
+    let rename_new_keys: Vec<String> = e.renames.iter().map(|(_, n)| wire(n)).collect();
+    let custom = e.with.is_some();
+    let reversible = e.reversible.is_some();
+    let description = e
+        .description
+        .as_ref()
+        .map(LitStr::value)
+        .or_else(|| v.doc.clone())
+        .unwrap_or_default();
+
+    let up = match &e.with {
+        Some(with) => {
+            let span = path_span(with);
+            let name = format_ident!("__up{}", k);
+            let call = spanned! {span=> #p::custom::<#prev, #ident, _>(__edge, __body, #with) };
+            quote! {
+                fn #name(
+                    __edge: &::migrate_runtime::Edge,
+                    __body: #p::JsonMap<::std::string::String, #p::JsonValue>,
+                ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::TransformError> {
+                    #call
+                }
+            }
+        }
+        None => TokenStream::new(),
+    };
+    let up_ref = if custom {
+        let name = format_ident!("__up{}", k);
+        quote!(#name)
+    } else {
+        quote!(#p::declarative_up::<#prev, #ident>)
+    };
+    let (down, down_ref) = match (&e.reversible, &e.reverse_with) {
+        (Some(_), Some(rw)) => {
+            let span = path_span(rw);
+            let name = format_ident!("__down{}", k);
+            let call = spanned! {span=> #p::custom_down::<#prev, #ident, _>(__edge, __body, #rw) };
+            (
+                quote! {
+                    fn #name(
+                        __edge: &::migrate_runtime::Edge,
+                        __body: #p::JsonMap<::std::string::String, #p::JsonValue>,
+                    ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::TransformError> {
+                        #call
+                    }
+                },
+                quote!(::core::option::Option::Some(#name)),
+            )
+        }
+        (Some(_), None) => (
+            TokenStream::new(),
+            quote!(::core::option::Option::Some(#p::declarative_down::<#prev, #ident>)),
+        ),
+        _ => (TokenStream::new(), quote!(::core::option::Option::None)),
+    };
+
+    let entry = quote! {
+        ::migrate_runtime::Edge {
+            from: #from_n,
+            to: #to,
+            description: #description,
+            claims: #p::Claims {
+                adds_defaulted: &[#(#adds_defaulted),*],
+                adds: &[#(#adds),*],
+                removes: &[#(#p::wire_key(<#prev as #p::VersionDef>::FIELDS, #removes)),*],
+                renames: &[#((#p::wire_key(<#prev as #p::VersionDef>::FIELDS, #rename_olds), #rename_new_keys)),*],
+                converts: &[#(#converts),*],
+                custom: #custom,
+                reversible: #reversible,
+            },
+            __up: #up_ref,
+            __down: #down_ref,
+        }
+    };
+
+    // The checks across the two structs.
+    let prev_alias = spanned! {from_span=>
+        type #prev = <#contract as #p::VersionOf<#from_n>>::Doc;
+    };
+    let edge_def = quote! {
+        const #edge_const: #p::EdgeDef = #p::EdgeDef {
+            contract: __CONTRACT_NAME,
+            from: #from_n,
+            to: #to,
+            prev: <#prev as #p::VersionDef>::TYPE_NAME,
+            prev_fields: <#prev as #p::VersionDef>::FIELDS,
+            this: #this,
+            this_fields: <#ident as #p::VersionDef>::FIELDS,
+            removes: &[#(#removes),*],
+            renames: &[#((#rename_olds, #rename_news)),*],
+        };
+    };
+    let span = e.span;
+    let mut checks = spanned! {span=>
+        const _: () = #p::check_drops(&#edge_const);
+    };
+    let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
+    let declared = |name: &str| -> bool {
+        e.adds_defaulted
+            .iter()
+            .chain(&e.adds)
+            .chain(&e.converts)
+            .any(|i| unraw(i) == name)
+            || rename_news.iter().any(|n| n == name)
+    };
+    let mut type_checks = TokenStream::new();
+    for (i, f) in wire_fields.iter().enumerate() {
+        let span = f.ident.span();
+        if !declared(&f.name) {
+            checks.extend(spanned! {span=>
+                const _: () = #p::check_carried(&#edge_const, #i);
+            });
+        }
+        let added = e
+            .adds_defaulted
+            .iter()
+            .chain(&e.adds)
+            .any(|i| unraw(i) == f.name);
+        let converted = e.converts.iter().any(|i| unraw(i) == f.name);
+        if added || converted {
+            continue;
+        }
+        let hash = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
+            Some((old, _)) => field_hash("n", &unraw(old)),
+            None if f.flatten => field_hash("f", &f.name),
+            None => field_hash("k", &f.key),
+        };
+        let ty = f.ty;
+        let ty_span = type_span(f);
+        type_checks.extend(spanned! {ty_span=>
+            (&__prev.field::<#ty, #hash>()).old().is::<#ty, #contract, #from_n, #to>();
+        });
+    }
+    for (list, names) in [("adds_defaulted", &e.adds_defaulted), ("adds", &e.adds)] {
+        for name in names {
+            let Some(i) = wire_fields.iter().position(|f| f.name == unraw(name)) else {
+                continue;
+            };
+            let span = name.span();
+            checks.extend(spanned! {span=>
+                const _: () = #p::check_added(&#edge_const, #i, #list);
+            });
+        }
+    }
+    for name in &e.converts {
+        let text = unraw(name);
+        if rename_news.contains(&text) {
+            continue;
+        }
+        let Some(i) = wire_fields.iter().position(|f| f.name == text) else {
+            continue;
+        };
+        let span = name.span();
+        checks.extend(spanned! {span=>
+            const _: () = #p::check_converted(&#edge_const, #i);
+        });
+    }
+    for (j, name) in e.removes.iter().enumerate() {
+        let span = name.span();
+        checks.extend(spanned! {span=>
+            const _: () = #p::check_remove(&#edge_const, #j);
+        });
+    }
+    for (j, (old, _)) in e.renames.iter().enumerate() {
+        let span = old.span();
+        checks.extend(spanned! {span=>
+            const _: () = #p::check_rename(&#edge_const, #j);
+        });
+    }
+    let types_fn = format_ident!("__types{}", k);
+    let items = quote! {
+        #prev_alias
+        #edge_def
+        #checks
+        #[allow(dead_code)]
+        fn #types_fn() {
+            use #p::{NoField as _, NoVersion as _, ViaField as _, ViaVersion as _};
+            let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW).doc();
+            #type_checks
+        }
+        #up
+        #down
+    };
+    Some(EdgeCode { entry, items })
+}
+
+fn type_span(f: &Field<'_>) -> Span {
+    match f.ty {
+        syn::Type::Path(tp) => tp
+            .path
+            .segments
+            .last()
+            .map_or_else(|| f.ident.span(), |s| s.ident.span()),
+        _ => f.ident.span(),
+    }
+}
+
+/// FNV-1a 64 of `kind`, a NUL byte and `text`: `__private::field_hash`, at expansion time.
+fn field_hash(kind: &str, text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in kind.bytes().chain([0]).chain(text.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+pub fn path_span(path: &Path) -> Span {
+    path.segments
+        .last()
+        .map_or_else(Span::call_site, |s| s.ident.span())
+}
+
+/// Gives every token of `tokens` the span `span`: rustc reports a failed constant on its
+/// whole expression, and an expression whose tokens come from two places (the user's
+/// attribute and the macro) falls back to the macro's span.
+pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Ident(ident) = &tt {
+                if ident.to_string().starts_with("__Prev") {
+                    return tt;
+                }
+            }
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}

@@ -1,0 +1,936 @@
+//! What the derives' compile-time checks call: tables of fields, the traits that tie a
+//! contract's version numbers to types, and the `const fn`s that compare two versions.
+//!
+//! Not public API: reached as `::migrate_runtime::__private` from generated code only. A
+//! derive sees the tokens of one item, so a rule across two structs is checked here, while
+//! the compiler evaluates the constants the derives emit: a failed rule panics with a
+//! message formatted at compile time, shown by rustc as `evaluation panicked: …` on the
+//! span the derive chose (the attribute or field at fault).
+
+use core::marker::PhantomData;
+
+use crate::contract::VersionInfo;
+
+/// A top-level field of a version struct, as its derive saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldDef {
+    /// The Rust field name.
+    pub name: &'static str,
+    /// The wire key after serde's `rename` / `rename_all` (the Rust name for a flattened field).
+    pub key: &'static str,
+    /// Whether the field is `#[serde(flatten)]`: its keys are those of its type.
+    pub flatten: bool,
+}
+
+/// The parts of a contract the version derives need: written by `#[derive(Contract)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a contract",
+    label = "not a contract",
+    note = "add #[derive(Contract)] and #[contract(name = \"…\", versions(…))] to `{Self}`"
+)]
+pub trait ContractDef: 'static {
+    /// The contract's name.
+    const NAME: &'static str;
+    /// The contract's version key.
+    const VERSION_KEY: &'static str;
+}
+
+/// The table of a version's fields: written by `#[derive(Versioned)]`.
+pub trait VersionDef: 'static {
+    /// The struct's top-level fields (skipped fields left out), in declaration order.
+    const FIELDS: &'static [FieldDef];
+    /// The struct's name.
+    const TYPE_NAME: &'static str;
+    /// The name of the contract the struct declares (`#[versioned(contract = …)]`).
+    const CONTRACT_NAME: &'static str;
+    /// True when the derive reported an error and emitted a stand-in: checks that would
+    /// only repeat that error are skipped.
+    const STUB: bool;
+}
+
+/// Version `V` of a contract: written by `#[derive(Contract)]` for each listed type.
+#[diagnostic::on_unimplemented(
+    message = "contract `{Self}` has no version {V}",
+    label = "no version {V} in the versions(…) of `{Self}`",
+    note = "an edge's `from` must be the number of a version listed in the contract's versions(…)"
+)]
+pub trait VersionOf<const V: u32> {
+    /// The version's type.
+    type Doc: VersionDef;
+}
+
+/// The type of a version's field, by a 64-bit hash of its identity (see [`field_hash`]):
+/// written by `#[derive(Versioned)]` for each field, once by wire key and once by Rust name.
+pub trait FieldByKey<const H: u64> {
+    /// The field's type.
+    type Ty: ?Sized;
+}
+
+/// The hash under which a field's type is registered: FNV-1a of `kind`, a NUL byte, and
+/// the text (`"k"` wire key, `"f"` name of a flattened field, `"n"` Rust name). Literal
+/// const arguments keep the lookups cheap for the compiler; the derive computes the same.
+pub const fn field_hash(kind: &str, text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut bytes = kind.as_bytes();
+    let mut part = 0;
+    while part < 2 {
+        let mut i = 0;
+        while i < bytes.len() {
+            h ^= bytes[i] as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        if part == 0 {
+            // The NUL separator: `h ^= 0` leaves `h` as it is.
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        bytes = text.as_bytes();
+        part += 1;
+    }
+    h
+}
+
+/// Looks up field `H` of `P` for a field of type `T` of the next version: resolves to
+/// `P`'s field type when `P` has that field ([`ViaField`]), to `T` otherwise ([`NoField`],
+/// through autoref), so that a missing field is left to the check that names it.
+pub struct Probe<P: ?Sized, T: ?Sized, const H: u64>(PhantomData<(*const P, *const T)>);
+
+impl<P: ?Sized, T: ?Sized, const H: u64> Probe<P, T, H> {
+    /// The probe.
+    pub const NEW: Self = Probe(PhantomData);
+}
+
+/// The probe's answer when the previous version has the field.
+pub trait ViaField {
+    /// The previous version's type of the field.
+    type Old: ?Sized;
+    /// The type, to compare.
+    fn old(&self) -> Found<Self::Old> {
+        Found(PhantomData)
+    }
+}
+
+impl<P: ?Sized + FieldByKey<H>, T: ?Sized, const H: u64> ViaField for Probe<P, T, H> {
+    type Old = P::Ty;
+}
+
+/// The probe's answer when the previous version lacks the field.
+pub trait NoField {
+    /// The next version's own type of the field.
+    type Old: ?Sized;
+    /// The type, to compare.
+    fn old(&self) -> Found<Self::Old> {
+        Found(PhantomData)
+    }
+}
+
+impl<P: ?Sized, T: ?Sized, const H: u64> NoField for &Probe<P, T, H> {
+    type Old = T;
+}
+
+/// Looks up version `V` of contract `C` for the type checks of an edge: resolves to the
+/// version's type when `C` has it ([`ViaVersion`]), to [`Unknown`] otherwise ([`NoVersion`],
+/// through autoref), so that an unknown `from` is reported once, at `from = N`, and not
+/// again for every field.
+pub struct VersionProbe<C: ?Sized, const V: u32>(PhantomData<*const C>);
+
+impl<C: ?Sized, const V: u32> VersionProbe<C, V> {
+    /// The probe.
+    pub const NEW: Self = VersionProbe(PhantomData);
+}
+
+/// The probe's answer when the contract has the version.
+pub trait ViaVersion {
+    /// The version's type.
+    type Doc: ?Sized;
+    /// The version, to look up its fields.
+    fn doc(&self) -> Doc<Self::Doc> {
+        Doc(PhantomData)
+    }
+}
+
+impl<C: ?Sized + VersionOf<V>, const V: u32> ViaVersion for VersionProbe<C, V> {
+    type Doc = C::Doc;
+}
+
+/// The probe's answer when the contract lacks the version.
+pub trait NoVersion {
+    /// [`Unknown`].
+    type Doc: ?Sized;
+    /// The version, to look up its fields.
+    fn doc(&self) -> Doc<Self::Doc> {
+        Doc(PhantomData)
+    }
+}
+
+impl<C: ?Sized, const V: u32> NoVersion for &VersionProbe<C, V> {
+    type Doc = Unknown;
+}
+
+/// A version that does not exist: it has no fields.
+pub struct Unknown;
+
+/// A version, whose fields can be looked up.
+pub struct Doc<P: ?Sized>(PhantomData<*const P>);
+
+impl<P: ?Sized> Doc<P> {
+    /// The probe for field `H` of this version, for a field of type `T` of the next one.
+    pub fn field<T: ?Sized, const H: u64>(&self) -> Probe<P, T, H> {
+        Probe::NEW
+    }
+}
+
+/// A field's type in the previous version.
+pub struct Found<Old: ?Sized>(PhantomData<*const Old>);
+
+impl<Old: ?Sized> Found<Old> {
+    /// Compiles only when the field keeps its type `Old` as `New` across edge `FROM -> TO`.
+    pub fn is<New, C, const FROM: u32, const TO: u32>(self)
+    where
+        New: ?Sized + SameType<Old, C, FROM, TO>,
+    {
+    }
+}
+
+/// Holds when a field keeps its type across edge `FROM -> TO` of contract `C`.
+#[diagnostic::on_unimplemented(
+    message = "`{C}` {FROM} -> {TO} changes the type of this field from `{Old}` to `{Self}`",
+    label = "was `{Old}` in version {FROM}",
+    note = "declare converts(<this field>) with a `with` function that builds the new value, or keep the type `{Old}`"
+)]
+pub trait SameType<Old: ?Sized, C, const FROM: u32, const TO: u32> {}
+
+impl<T: ?Sized, C, const FROM: u32, const TO: u32> SameType<T, C, FROM, TO> for T {}
+
+/// Holds when `Self` is a version of contract `C`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a version of `{C}`",
+    label = "not a version of `{C}`",
+    note = "each type in versions(…) needs #[derive(Versioned)] and #[versioned(contract = {C}, version = …)]"
+)]
+pub trait BelongsTo<C> {}
+
+/// Compiles only when `V` is a version of `C`.
+pub fn belongs_to<V: BelongsTo<C>, C>() {}
+
+/// The number under which the `i`-th listed version is registered as `VersionOf<_>`: its
+/// version, or a stand-in when an earlier listed version has the same number (reported by
+/// [`check_order`]; the stand-in keeps the impls from conflicting).
+pub const fn slot(versions: &[u32], i: usize) -> u32 {
+    let mut j = 0;
+    while j < i {
+        if versions[j] == versions[i] {
+            return u32::MAX - i as u32;
+        }
+        j += 1;
+    }
+    versions[i]
+}
+
+/// The wire key of the field named `name`, or `name` itself when there is none (reported by
+/// the edge checks).
+pub const fn wire_key(fields: &'static [FieldDef], name: &'static str) -> &'static str {
+    let i = by_name(fields, name);
+    if i == usize::MAX {
+        name
+    } else {
+        fields[i].key
+    }
+}
+
+/// An edge as the checks see it: both sides' fields and the declared lists (Rust names).
+#[derive(Debug, Clone, Copy)]
+pub struct EdgeDef {
+    /// The contract's name.
+    pub contract: &'static str,
+    /// The source version.
+    pub from: u32,
+    /// The target version.
+    pub to: u32,
+    /// The source version's type name.
+    pub prev: &'static str,
+    /// The source version's fields.
+    pub prev_fields: &'static [FieldDef],
+    /// The target version's type name.
+    pub this: &'static str,
+    /// The target version's fields.
+    pub this_fields: &'static [FieldDef],
+    /// `removes(…)`: fields of the source.
+    pub removes: &'static [&'static str],
+    /// `renames(old -> new)`: a field of the source, a field of the target.
+    pub renames: &'static [(&'static str, &'static str)],
+}
+
+/// Rule 1: every field of the source is kept, removed or renamed.
+pub const fn check_drops(e: &EdgeDef) {
+    // A name in removes(…) or renames(…) that the source lacks is reported by its own
+    // check; the drop it leaves behind would only repeat it.
+    let mut j = 0;
+    while j < e.removes.len() {
+        if by_name(e.prev_fields, e.removes[j]) == usize::MAX {
+            return;
+        }
+        j += 1;
+    }
+    j = 0;
+    while j < e.renames.len() {
+        if by_name(e.prev_fields, e.renames[j].0) == usize::MAX {
+            return;
+        }
+        j += 1;
+    }
+    let mut dropped = [0usize; 64];
+    let mut count = 0;
+    let mut i = 0;
+    while i < e.prev_fields.len() {
+        let p = &e.prev_fields[i];
+        let kept = by_key(e.this_fields, p.key, p.flatten) != usize::MAX;
+        if !kept && !contains(e.removes, p.name) && !is_rename_source(e.renames, p.name) {
+            if count < dropped.len() {
+                dropped[count] = i;
+            }
+            count += 1;
+        }
+        i += 1;
+    }
+    if count == 0 {
+        return;
+    }
+    let shown = if count < dropped.len() {
+        count
+    } else {
+        dropped.len()
+    };
+    let mut m = edge_head(e).push(" drops ");
+    let mut k = 0;
+    while k < shown {
+        if k > 0 {
+            m = m.push(", ");
+        }
+        m = push_field(m, &e.prev_fields[dropped[k]]);
+        k += 1;
+    }
+    m = m.push(if count == 1 {
+        ": keep it in "
+    } else {
+        ": keep them in "
+    });
+    m = m.push(e.this).push(", or declare removes(");
+    k = 0;
+    while k < shown {
+        if k > 0 {
+            m = m.push(", ");
+        }
+        m = m.push(e.prev_fields[dropped[k]].name);
+        k += 1;
+    }
+    m = m
+        .push(") or renames(")
+        .push(e.prev_fields[dropped[0]].name)
+        .push(" -> …)");
+    // A field still there under its Rust name but with a new wire key (a `rename_all` or
+    // `rename` added in the new version) is the usual way to drop a key without noticing.
+    k = 0;
+    while k < shown {
+        let p = &e.prev_fields[dropped[k]];
+        let j = by_name(e.this_fields, p.name);
+        if j != usize::MAX {
+            let t = &e.this_fields[j];
+            m = m
+                .push("; `")
+                .push(p.name)
+                .push("` is in ")
+                .push(e.this)
+                .push(" but its wire key changed from `")
+                .push(p.key)
+                .push("` to `")
+                .push(t.key)
+                .push("`: keep the key with #[serde(rename = \"")
+                .push(p.key)
+                .push("\")], or declare renames(")
+                .push(p.name)
+                .push(" -> ")
+                .push(p.name)
+                .push(")");
+        }
+        k += 1;
+    }
+    fail(m)
+}
+
+/// Rule 2: field `i` of the target, declared nowhere, is carried over from the source.
+pub const fn check_carried(e: &EdgeDef, i: usize) {
+    let f = &e.this_fields[i];
+    if by_key(e.prev_fields, f.key, f.flatten) != usize::MAX {
+        return;
+    }
+    let j = by_name(e.prev_fields, f.name);
+    if j != usize::MAX && !f.flatten {
+        let p = &e.prev_fields[j];
+        if !contains(e.removes, p.name) && !is_rename_source(e.renames, p.name) {
+            return; // the field's old key is reported by `check_drops`, with the fix
+        }
+    }
+    let mut m = edge_head(e).push(" adds ");
+    m = push_field(m, f).push(" without declaring it: ");
+    if j != usize::MAX && !f.flatten {
+        let p = &e.prev_fields[j];
+        m = m
+            .push("its wire key changed from `")
+            .push(p.key)
+            .push("` in ")
+            .push(e.prev)
+            .push(" to `")
+            .push(f.key)
+            .push("`; keep the key with #[serde(rename = \"")
+            .push(p.key)
+            .push("\")], or declare renames(")
+            .push(f.name)
+            .push(" -> ")
+            .push(f.name)
+            .push(")");
+    } else {
+        m = m
+            .push("declare adds_defaulted(")
+            .push(f.name)
+            .push(") if it has a default, adds(")
+            .push(f.name)
+            .push(") with a `with` function, or renames(<old> -> ")
+            .push(f.name)
+            .push(") if it was renamed");
+    }
+    fail(m)
+}
+
+/// Rule 5: a field declared in `adds_defaulted` / `adds` (`list`) is new in the target.
+pub const fn check_added(e: &EdgeDef, i: usize, list: &str) {
+    let f = &e.this_fields[i];
+    if by_key(e.prev_fields, f.key, f.flatten) == usize::MAX {
+        return;
+    }
+    let m = edge_head(e)
+        .push(" declares ")
+        .push(list)
+        .push("(")
+        .push(f.name)
+        .push("), but ")
+        .push(e.prev)
+        .push(" already has ");
+    let m = push_field(m, f)
+        .push(": it is carried over, not added; remove it from ")
+        .push(list)
+        .push("(…)");
+    fail(m)
+}
+
+/// Rule 5: a field declared in `converts` (and not renamed) exists in the source.
+pub const fn check_converted(e: &EdgeDef, i: usize) {
+    let f = &e.this_fields[i];
+    if by_key(e.prev_fields, f.key, f.flatten) != usize::MAX {
+        return;
+    }
+    let m = edge_head(e)
+        .push(" converts `")
+        .push(f.name)
+        .push("`, but ")
+        .push(e.prev)
+        .push(" has no ");
+    let m = push_field(m, f)
+        .push(": a converted field exists on both sides; declare it in adds(…) if it is new, or renames(<old> -> ")
+        .push(f.name)
+        .push(") if it was renamed");
+    fail(m)
+}
+
+/// Rule 5: `removes(…)` entry `j` names a field of the source that the target no longer has.
+pub const fn check_remove(e: &EdgeDef, j: usize) {
+    let name = e.removes[j];
+    let i = by_name(e.prev_fields, name);
+    if i == usize::MAX {
+        let m = edge_head(e)
+            .push(" removes `")
+            .push(name)
+            .push("`, but ")
+            .push(e.prev)
+            .push(" has no field `")
+            .push(name)
+            .push("`");
+        fail(push_names(m.push(": its fields are "), e.prev_fields));
+    }
+    let p = &e.prev_fields[i];
+    let t = by_key(e.this_fields, p.key, p.flatten);
+    if t != usize::MAX {
+        let m = edge_head(e)
+            .push(" removes `")
+            .push(name)
+            .push("`, but ")
+            .push(e.this)
+            .push(" still has ");
+        let m = push_field(m, &e.this_fields[t])
+            .push(": delete the field from ")
+            .push(e.this)
+            .push(", or drop it from removes(…)");
+        fail(m)
+    }
+}
+
+/// Rule 5: `renames(…)` entry `j` moves an existing field of the source to a new key.
+pub const fn check_rename(e: &EdgeDef, j: usize) {
+    let (old, new) = e.renames[j];
+    let i = by_name(e.prev_fields, old);
+    if i == usize::MAX {
+        let m = edge_head(e)
+            .push(" renames `")
+            .push(old)
+            .push("`, but ")
+            .push(e.prev)
+            .push(" has no field `")
+            .push(old)
+            .push("`");
+        fail(push_names(m.push(": its fields are "), e.prev_fields));
+    }
+    let p = &e.prev_fields[i];
+    let n = by_name(e.this_fields, new);
+    if n == usize::MAX {
+        return; // reported by the derive itself
+    }
+    let t = &e.this_fields[n];
+    if eq(p.key, t.key) {
+        let m = edge_head(e)
+            .push(" renames(")
+            .push(old)
+            .push(" -> ")
+            .push(new)
+            .push("), but both have the wire key `")
+            .push(p.key)
+            .push("`: nothing moves on disk; remove it from renames(…)");
+        fail(m)
+    }
+    let still = by_key(e.this_fields, p.key, p.flatten);
+    if still != usize::MAX {
+        let m = edge_head(e)
+            .push(" renames(")
+            .push(old)
+            .push(" -> ")
+            .push(new)
+            .push("), but ")
+            .push(e.this)
+            .push(" still has ");
+        let m = push_field(m, &e.this_fields[still])
+            .push(": a renamed field moves; delete the old field from ")
+            .push(e.this);
+        fail(m)
+    }
+    let taken = by_key(e.prev_fields, t.key, t.flatten);
+    if taken != usize::MAX {
+        let m = edge_head(e)
+            .push(" renames(")
+            .push(old)
+            .push(" -> ")
+            .push(new)
+            .push("), but ")
+            .push(e.prev)
+            .push(" already has ");
+        let m = push_field(m, &e.prev_fields[taken])
+            .push(": the rename would overwrite it; declare removes(")
+            .push(e.prev_fields[taken].name)
+            .push(") as well, or rename to another field");
+        fail(m)
+    }
+}
+
+/// Rule 6: a field's wire key is not the contract's version key.
+pub const fn check_not_version_key(
+    contract: &str,
+    version_key: &str,
+    this: &str,
+    name: &str,
+    key: &str,
+) {
+    if !eq(version_key, key) {
+        return;
+    }
+    let m = Msg::new()
+        .push(contract)
+        .push(": field `")
+        .push(name)
+        .push("` of ")
+        .push(this)
+        .push(" has the wire key `")
+        .push(key)
+        .push("`, the contract's version key, which the runtime reads and writes itself: remove the field, or give it another key with #[serde(rename = \"…\")]");
+    fail(m)
+}
+
+/// A rule the version derive found broken by itself: `"<contract> <from> -> <to> <what>"`.
+pub const fn edge_error(contract: &str, from: u32, to: u32, what: &str) {
+    let m = Msg::new()
+        .push(contract)
+        .push(" ")
+        .push_u32(from)
+        .push(" -> ")
+        .push_u32(to)
+        .push(" ")
+        .push(what);
+    fail(m)
+}
+
+/// Rule 6: the `i`-th listed version has a number of its own, greater than the one before.
+pub const fn check_order(contract: &str, versions: &[VersionInfo], i: usize) {
+    let v = &versions[i];
+    let mut j = 0;
+    while j < i {
+        let w = &versions[j];
+        if w.version == v.version {
+            let m = Msg::new()
+                .push(contract)
+                .push(" has two versions numbered ")
+                .push_u32(v.version)
+                .push(": ")
+                .push(w.type_name)
+                .push(" and ")
+                .push(v.type_name)
+                .push("; give each version its own number, or list the type once");
+            fail(m)
+        }
+        j += 1;
+    }
+    if i > 0 && versions[i - 1].version > v.version {
+        let w = &versions[i - 1];
+        let m = Msg::new()
+            .push(contract)
+            .push(" lists ")
+            .push(v.type_name)
+            .push(" (version ")
+            .push_u32(v.version)
+            .push(") after ")
+            .push(w.type_name)
+            .push(" (version ")
+            .push_u32(w.version)
+            .push("): list versions(…) oldest first, the current one last");
+        fail(m)
+    }
+}
+
+/// Rule 6: a chain of edges leads from the `i`-th listed version to the current one.
+pub const fn check_reachable(
+    contract: &str,
+    versions: &[VersionInfo],
+    contracts: &[&str],
+    stubs: &[bool],
+    i: usize,
+) {
+    const CAP: usize = 1024;
+    let n = versions.len();
+    // Versions out of order, numbered twice, of another contract or with broken edges are
+    // reported by their own checks; a missing chain would only repeat them.
+    if n > CAP || any(stubs) || !increasing(versions) || !all_of(contract, contracts) {
+        return;
+    }
+    let mut reach = [false; CAP];
+    reach[n - 1] = true;
+    let mut changed = true;
+    while changed {
+        changed = false;
+        let mut t = 0;
+        while t < n {
+            let mut k = 0;
+            while k < versions[t].edges.len() {
+                let edge = &versions[t].edges[k];
+                let to = index_of(versions, edge.to);
+                let from = index_of(versions, edge.from);
+                if to < n && from < n && reach[to] && !reach[from] {
+                    reach[from] = true;
+                    changed = true;
+                }
+                k += 1;
+            }
+            t += 1;
+        }
+    }
+    if reach[i] {
+        return;
+    }
+    let v = &versions[i];
+    let m = Msg::new()
+        .push(contract)
+        .push(" version ")
+        .push_u32(v.version)
+        .push(" (")
+        .push(v.type_name)
+        .push(") has no chain of edges to the current version ")
+        .push_u32(versions[n - 1].version)
+        .push(": add #[migration(from = ")
+        .push_u32(v.version)
+        .push(")] to a newer version, or remove ")
+        .push(v.type_name)
+        .push(" from versions(…)");
+    fail(m)
+}
+
+/// `unversioned = N` names a listed version.
+pub const fn check_unversioned(contract: &str, versions: &[VersionInfo], n: u32) {
+    if index_of(versions, n) != usize::MAX {
+        return;
+    }
+    let m = Msg::new()
+        .push(contract)
+        .push(" declares unversioned = ")
+        .push_u32(n)
+        .push(", but has no version ")
+        .push_u32(n)
+        .push(": name a version listed in versions(…)");
+    fail(m)
+}
+
+const fn increasing(versions: &[VersionInfo]) -> bool {
+    let mut i = 1;
+    while i < versions.len() {
+        if versions[i - 1].version >= versions[i].version {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn all_of(contract: &str, contracts: &[&str]) -> bool {
+    let mut i = 0;
+    while i < contracts.len() {
+        if !eq(contracts[i], contract) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn any(flags: &[bool]) -> bool {
+    let mut i = 0;
+    while i < flags.len() {
+        if flags[i] {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn index_of(versions: &[VersionInfo], version: u32) -> usize {
+    let mut i = 0;
+    while i < versions.len() {
+        if versions[i].version == version {
+            return i;
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
+const fn edge_head(e: &EdgeDef) -> Msg {
+    Msg::new()
+        .push(e.contract)
+        .push(" ")
+        .push_u32(e.from)
+        .push(" -> ")
+        .push_u32(e.to)
+}
+
+/// "`name`", with "(wire key `key`)" when the two differ.
+const fn push_field(m: Msg, f: &FieldDef) -> Msg {
+    let m = m.push("`").push(f.name).push("`");
+    if f.flatten {
+        m.push(" (flattened)")
+    } else if eq(f.name, f.key) {
+        m
+    } else {
+        m.push(" (wire key `").push(f.key).push("`)")
+    }
+}
+
+const fn push_names(mut m: Msg, fields: &[FieldDef]) -> Msg {
+    if fields.is_empty() {
+        return m.push("none");
+    }
+    let mut i = 0;
+    while i < fields.len() {
+        if i > 0 {
+            m = m.push(", ");
+        }
+        m = m.push("`").push(fields[i].name).push("`");
+        i += 1;
+    }
+    m
+}
+
+const fn by_key(fields: &[FieldDef], key: &str, flatten: bool) -> usize {
+    let mut i = 0;
+    while i < fields.len() {
+        if fields[i].flatten == flatten && eq(fields[i].key, key) {
+            return i;
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
+const fn by_name(fields: &[FieldDef], name: &str) -> usize {
+    let mut i = 0;
+    while i < fields.len() {
+        if eq(fields[i].name, name) {
+            return i;
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
+const fn contains(list: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if eq(list[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn is_rename_source(renames: &[(&str, &str)], name: &str) -> bool {
+    let mut i = 0;
+    while i < renames.len() {
+        if eq(renames[i].0, name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[track_caller]
+const fn fail(m: Msg) {
+    panic!("{}", m.as_str())
+}
+
+/// A message built at compile time (a `const fn` cannot use `format!`).
+struct Msg {
+    buf: [u8; Msg::CAP],
+    len: usize,
+}
+
+impl Msg {
+    const CAP: usize = 2048;
+
+    const fn new() -> Self {
+        Msg {
+            buf: [0; Msg::CAP],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, s: &str) -> Self {
+        let bytes = s.as_bytes();
+        // Cut on a character boundary so that the text stays valid UTF-8.
+        let mut end = bytes.len();
+        if self.len + end > Msg::CAP {
+            end = Msg::CAP - self.len;
+            while end > 0 && (bytes[end] & 0xC0) == 0x80 {
+                end -= 1;
+            }
+        }
+        let mut i = 0;
+        while i < end {
+            self.buf[self.len] = bytes[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    const fn push_u32(mut self, n: u32) -> Self {
+        let mut digits = [0u8; 10];
+        let mut count = 0;
+        let mut n = n;
+        loop {
+            digits[count] = b'0' + (n % 10) as u8;
+            count += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        while count > 0 && self.len < Msg::CAP {
+            count -= 1;
+            self.buf[self.len] = digits[count];
+            self.len += 1;
+        }
+        self
+    }
+
+    const fn as_str(&self) -> &str {
+        let (text, _) = self.buf.split_at(self.len);
+        match core::str::from_utf8(text) {
+            Ok(s) => s,
+            Err(_) => "migrate: a compile-time check failed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_format_numbers_and_text() {
+        let m = Msg::new()
+            .push("run-state ")
+            .push_u32(0)
+            .push(" -> ")
+            .push_u32(4_294_967_295);
+        assert_eq!(m.as_str(), "run-state 0 -> 4294967295");
+    }
+
+    #[test]
+    fn messages_cut_on_a_character_boundary() {
+        let mut m = Msg::new();
+        while m.len < Msg::CAP - 1 {
+            m = m.push("a");
+        }
+        let m = m.push("…");
+        assert_eq!(m.len, Msg::CAP - 1);
+        assert!(m.as_str().ends_with('a'));
+    }
+
+    #[test]
+    fn field_hashes_are_fnv1a_of_kind_nul_text() {
+        // FNV-1a 64 of "k\0id", computed independently.
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in b"k\0id" {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        assert_eq!(field_hash("k", "id"), h);
+        assert_ne!(field_hash("k", "id"), field_hash("n", "id"));
+    }
+
+    #[test]
+    fn slots_keep_duplicates_apart() {
+        assert_eq!(slot(&[1, 2, 2], 1), 2);
+        assert_eq!(slot(&[1, 2, 2], 2), u32::MAX - 2);
+    }
+}

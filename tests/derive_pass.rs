@@ -1,0 +1,331 @@
+//! A realistic contract of four versions that uses every kind of edge: the registry
+//! entries the derives generate (claims as wire keys, descriptions, versions) and the
+//! transforms they wire up (declarative and custom, up and down).
+
+#![allow(missing_docs)]
+
+use migrate_runtime::{Contract, RoundTripError, TransformError, Versioned};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+#[derive(Contract)]
+#[contract(
+    name = "run-record",
+    versions(RunV1, RunV2, RunV3, RunV4),
+    version_key = "version",
+    unversioned = 1,
+    file = "run.json"
+)]
+pub struct Run;
+
+/// The first release.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Versioned)]
+#[versioned(contract = Run, version = 1)]
+pub struct RunV1 {
+    pub id: String,
+    pub owner: String,
+    /// Comma-separated.
+    pub tags: String,
+    pub legacy_flag: bool,
+}
+
+/// Owners become assignees; runs get a retry count.
+///
+/// The legacy flag is gone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Versioned)]
+#[versioned(contract = Run, version = 2)]
+#[migration(
+    from = 1,
+    adds_defaulted(retries),
+    renames(owner -> assignee),
+    removes(legacy_flag)
+)]
+pub struct RunV2 {
+    pub id: String,
+    pub assignee: String,
+    pub tags: String,
+    #[serde(default)]
+    pub retries: u32,
+}
+
+/// Tags become a list, and each run gets a slug.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Versioned)]
+#[versioned(contract = Run, version = 3, validate = check_v3)]
+#[migration(
+    from = 2,
+    converts(tags),
+    adds(slug),
+    with = v2_to_v3,
+    description = "tags become a list; runs get a slug"
+)]
+pub struct RunV3 {
+    pub id: String,
+    /// A new Rust name for the same key on disk: not a rename.
+    #[serde(rename = "assignee")]
+    pub owner_name: String,
+    pub tags: Vec<String>,
+    pub retries: u32,
+    pub slug: String,
+    /// Never on disk.
+    #[serde(skip)]
+    pub cache: Option<u64>,
+}
+
+/// Retries are counted as `retryCount`; runs may carry a note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Versioned)]
+#[serde(rename_all = "camelCase")]
+#[versioned(contract = Run, version = 4)]
+#[migration(from = 3, adds_defaulted(note), renames(retries -> retry_count), reversible)]
+#[migration(
+    from = 2,
+    converts(tags),
+    adds(slug),
+    adds_defaulted(note),
+    renames(retries -> retry_count),
+    with = v2_to_v4,
+    reversible,
+    reverse_with = v4_to_v2,
+    description = "straight from version 2"
+)]
+pub struct RunV4 {
+    pub id: String,
+    pub assignee: String,
+    pub tags: Vec<String>,
+    pub retry_count: u32,
+    pub slug: String,
+    pub note: Option<String>,
+}
+
+fn split_tags(tags: &str) -> Vec<String> {
+    tags.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn v2_to_v3(v: RunV2) -> RunV3 {
+    RunV3 {
+        slug: v.id.to_lowercase(),
+        id: v.id,
+        owner_name: v.assignee,
+        tags: split_tags(&v.tags),
+        retries: v.retries,
+        cache: None,
+    }
+}
+
+fn v2_to_v4(v: RunV2) -> Result<RunV4, String> {
+    if v.id.is_empty() {
+        return Err("a run needs an id".to_owned());
+    }
+    Ok(RunV4 {
+        slug: v.id.to_lowercase(),
+        id: v.id,
+        assignee: v.assignee,
+        tags: split_tags(&v.tags),
+        retry_count: v.retries,
+        note: None,
+    })
+}
+
+fn v4_to_v2(v: RunV4) -> RunV2 {
+    RunV2 {
+        id: v.id,
+        assignee: v.assignee,
+        tags: v.tags.join(","),
+        retries: v.retry_count,
+    }
+}
+
+fn check_v3(v: &RunV3) -> Result<(), String> {
+    if v.slug.chars().any(char::is_uppercase) {
+        Err(format!("slug `{}` is not lower case", v.slug))
+    } else {
+        Ok(())
+    }
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+fn edge(to: u32, from: u32) -> &'static migrate_runtime::Edge {
+    Run::info()
+        .edges()
+        .find(|e| e.to == to && e.from == from)
+        .unwrap_or_else(|| panic!("no edge {from} -> {to}"))
+}
+
+fn up(to: u32, from: u32, body: Value) -> Result<Value, TransformError> {
+    let e = edge(to, from);
+    (e.__up)(e, object(body))
+}
+
+fn down(to: u32, from: u32, body: Value) -> Result<Value, TransformError> {
+    let e = edge(to, from);
+    let down = e.__down.expect("a reversible edge has a down transform");
+    down(e, object(body))
+}
+
+#[test]
+fn the_contract_is_registered_as_declared() {
+    let info = Run::info();
+    assert_eq!(info.name, "run-record");
+    assert_eq!(info.version_key, "version");
+    assert_eq!(info.unversioned, Some(1));
+    assert_eq!(info.file, Some("run.json"));
+    let versions: Vec<u32> = info.versions.iter().map(|v| v.version).collect();
+    assert_eq!(versions, [1, 2, 3, 4]);
+    assert_eq!((info.min_version(), info.current_version()), (1, 4));
+    let names: Vec<&str> = info.versions.iter().map(|v| v.type_name).collect();
+    assert_eq!(names, ["RunV1", "RunV2", "RunV3", "RunV4"]);
+    let edges: Vec<(u32, u32)> = info.edges().map(|e| (e.from, e.to)).collect();
+    assert_eq!(edges, [(1, 2), (2, 3), (3, 4), (2, 4)]);
+    // `Current` is the last listed type.
+    let current: fn(<Run as Contract>::Current) -> RunV4 = |v| v;
+    let _ = current;
+    assert_eq!(<RunV3 as Versioned>::VERSION, 3);
+}
+
+#[test]
+fn wire_keys_follow_serde() {
+    let info = Run::info();
+    let keys = |v: u32| info.version(v).unwrap().wire_keys;
+    assert_eq!(keys(1), ["id", "owner", "tags", "legacy_flag"]);
+    assert_eq!(keys(2), ["id", "assignee", "tags", "retries"]);
+    // `rename` keeps `assignee` on disk; `skip` leaves `cache` out.
+    assert_eq!(keys(3), ["id", "assignee", "tags", "retries", "slug"]);
+    // `rename_all = "camelCase"`.
+    assert_eq!(
+        keys(4),
+        ["id", "assignee", "tags", "retryCount", "slug", "note"]
+    );
+}
+
+#[test]
+fn claims_are_wire_keys() {
+    let e = edge(2, 1);
+    assert_eq!(e.claims.adds_defaulted, ["retries"]);
+    assert!(e.claims.adds.is_empty());
+    assert_eq!(e.claims.removes, ["legacy_flag"]);
+    assert_eq!(e.claims.renames, [("owner", "assignee")]);
+    assert!(e.claims.converts.is_empty());
+    assert!(!e.claims.custom && !e.claims.reversible);
+    assert!(!e.claims.drops_nothing());
+
+    let e = edge(3, 2);
+    assert_eq!(e.claims.converts, ["tags"]);
+    assert_eq!(e.claims.adds, ["slug"]);
+    assert!(e.claims.custom && !e.claims.reversible);
+    assert!(e.claims.drops_nothing());
+    assert!(e.__down.is_none());
+
+    let e = edge(4, 3);
+    assert_eq!(e.claims.adds_defaulted, ["note"]);
+    assert_eq!(e.claims.renames, [("retries", "retryCount")]);
+    assert!(!e.claims.custom && e.claims.reversible);
+
+    let e = edge(4, 2);
+    assert_eq!(e.claims.adds_defaulted, ["note"]);
+    assert_eq!(e.claims.adds, ["slug"]);
+    assert_eq!(e.claims.converts, ["tags"]);
+    assert_eq!(e.claims.renames, [("retries", "retryCount")]);
+    assert!(e.claims.custom && e.claims.reversible);
+}
+
+#[test]
+fn descriptions_come_from_the_key_or_the_doc_comment() {
+    assert_eq!(
+        edge(2, 1).description,
+        "Owners become assignees; runs get a retry count."
+    );
+    assert_eq!(
+        edge(3, 2).description,
+        "tags become a list; runs get a slug"
+    );
+    assert_eq!(
+        edge(4, 3).description,
+        "Retries are counted as `retryCount`; runs may carry a note."
+    );
+    assert_eq!(edge(4, 2).description, "straight from version 2");
+}
+
+#[test]
+fn a_declarative_edge_renames_removes_and_fills_defaults() {
+    let out = up(
+        2,
+        1,
+        json!({"id": "R1", "owner": "ana", "tags": "a,b", "legacy_flag": true, "extra": {"k": 1}}),
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        json!({"id": "R1", "assignee": "ana", "tags": "a,b", "retries": 0, "extra": {"k": 1}})
+    );
+}
+
+#[test]
+fn a_custom_edge_calls_the_with_function() {
+    let out = up(
+        3,
+        2,
+        json!({"id": "R1", "assignee": "ana", "tags": "a, b,", "retries": 2}),
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        json!({"id": "R1", "assignee": "ana", "tags": ["a", "b"], "retries": 2, "slug": "r1"})
+    );
+}
+
+#[test]
+fn a_reversible_declarative_edge_goes_both_ways() {
+    let v3 = json!({"id": "R1", "assignee": "ana", "tags": ["a"], "retries": 2, "slug": "r1"});
+    let v4 = up(4, 3, v3.clone()).unwrap();
+    assert_eq!(
+        v4,
+        json!({"id": "R1", "assignee": "ana", "tags": ["a"], "retryCount": 2, "slug": "r1", "note": null})
+    );
+    assert_eq!(down(4, 3, v4).unwrap(), v3);
+}
+
+#[test]
+fn a_reversible_custom_edge_uses_reverse_with() {
+    let v2 = json!({"id": "R1", "assignee": "ana", "tags": "a,b", "retries": 1});
+    let v4 = up(4, 2, v2.clone()).unwrap();
+    assert_eq!(
+        v4,
+        json!({"id": "R1", "assignee": "ana", "tags": ["a", "b"], "retryCount": 1, "slug": "r1", "note": null})
+    );
+    assert_eq!(down(4, 2, v4).unwrap(), v2);
+}
+
+#[test]
+fn an_error_of_the_with_function_is_reported() {
+    let err = up(
+        4,
+        2,
+        json!({"id": "", "assignee": "ana", "tags": "", "retries": 0}),
+    )
+    .unwrap_err();
+    assert_eq!(err, TransformError::Custom("a run needs an id".to_owned()));
+}
+
+#[test]
+fn the_round_trip_runs_the_validate_hook() {
+    let v3 = Run::info().version(3).unwrap();
+    let good = json!({"id": "R1", "assignee": "ana", "tags": [], "retries": 0, "slug": "r1"});
+    assert_eq!((v3.__roundtrip)(&good).unwrap(), good);
+    let bad = json!({"id": "R1", "assignee": "ana", "tags": [], "retries": 0, "slug": "R1"});
+    assert_eq!(
+        (v3.__roundtrip)(&bad).unwrap_err(),
+        RoundTripError::Validate("slug `R1` is not lower case".to_owned())
+    );
+    // Without a hook, only serde decides.
+    let v2 = Run::info().version(2).unwrap();
+    assert!((v2.__roundtrip)(&json!({"id": "R1"})).is_err());
+}

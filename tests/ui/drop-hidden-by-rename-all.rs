@@ -1,0 +1,25 @@
+use migrate_runtime::{Contract, Versioned};
+use serde::{Deserialize, Serialize};
+
+#[derive(Contract)]
+#[contract(name = "run-state", versions(RunStateV1, RunStateV2))]
+pub struct RunState;
+
+#[derive(Serialize, Deserialize, Versioned)]
+#[versioned(contract = RunState, version = 1)]
+pub struct RunStateV1 {
+    pub id: String,
+    pub run_owner: String,
+}
+
+/// The struct now follows the camelCase convention: `run_owner` is `runOwner` on disk.
+#[derive(Serialize, Deserialize, Versioned)]
+#[serde(rename_all = "camelCase")]
+#[versioned(contract = RunState, version = 2)]
+#[migration(from = 1)]
+pub struct RunStateV2 {
+    pub id: String,
+    pub run_owner: String,
+}
+
+fn main() {}

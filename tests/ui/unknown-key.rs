@@ -1,0 +1,23 @@
+use migrate_runtime::{Contract, Versioned};
+use serde::{Deserialize, Serialize};
+
+#[derive(Contract)]
+#[contract(name = "run-state", versions(RunStateV1, RunStateV2))]
+pub struct RunState;
+
+#[derive(Serialize, Deserialize, Versioned)]
+#[versioned(contract = RunState, version = 1)]
+pub struct RunStateV1 {
+    pub id: String,
+}
+
+#[derive(Serialize, Deserialize, Versioned)]
+#[versioned(contract = RunState, version = 2)]
+#[migration(from = 1, add_defaulted(retries), describe = "retries")]
+pub struct RunStateV2 {
+    pub id: String,
+    #[serde(default)]
+    pub retries: u32,
+}
+
+fn main() {}
