@@ -1,0 +1,126 @@
+//! Keeping what no type models: after a typed step, the keys of the original document that
+//! the types did not read are put back, at any depth, in the original's key order.
+//!
+//! Every function here is linear in the size of the trees: each key is looked up once in a
+//! hash map, and nothing is removed from the middle of an ordered map (an `IndexMap`
+//! `shift_remove` per key would make a big object quadratic).
+
+use serde_json::{Map, Value};
+
+/// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
+/// `original`) does not: keys no type models, at any depth, in the original's key order.
+///
+/// Keys that `modeled` has but `typed` lacks were consumed by the transform (renamed,
+/// removed, converted) and are not put back. Keys only `typed` has (new ones) follow the
+/// original's keys, in `typed`'s order. Arrays are merged element by element when all three
+/// have the same length; otherwise the transform rebuilt the array and `typed` stands.
+pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
+    match (typed, original) {
+        (Value::Object(mut typed), Value::Object(original)) => {
+            let modeled = modeled.as_object();
+            let mut out = Map::with_capacity(original.len().max(typed.len()));
+            for (key, orig) in original {
+                let known = modeled.and_then(|m| m.get(&key));
+                match typed.get_mut(&key) {
+                    Some(slot) => {
+                        let t = std::mem::take(slot);
+                        let merged = match known {
+                            Some(m) => overlay_unknown(t, orig, m),
+                            None => t,
+                        };
+                        out.insert(key, merged);
+                    }
+                    None if known.is_none() => {
+                        out.insert(key, orig);
+                    }
+                    None => {}
+                }
+            }
+            append_new(&mut out, typed);
+            Value::Object(out)
+        }
+        (Value::Array(typed), Value::Array(original))
+            if modeled
+                .as_array()
+                .is_some_and(|m| m.len() == original.len())
+                && typed.len() == original.len() =>
+        {
+            let modeled = modeled.as_array().map_or(&[][..], Vec::as_slice);
+            Value::Array(
+                typed
+                    .into_iter()
+                    .zip(original)
+                    .zip(modeled)
+                    .map(|((t, o), m)| overlay_unknown(t, o, m))
+                    .collect(),
+            )
+        }
+        (typed, _) => typed,
+    }
+}
+
+/// [`overlay_unknown`] where `typed` is itself the typed reading of `original` (a round trip
+/// through one version): nothing was consumed, so every key `typed` lacks is put back.
+pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
+    match (typed, original) {
+        (Value::Object(mut typed), Value::Object(original)) => {
+            let mut out = Map::with_capacity(original.len().max(typed.len()));
+            for (key, orig) in original {
+                let merged = match typed.get_mut(&key) {
+                    Some(slot) => restore_unknown(std::mem::take(slot), orig),
+                    None => orig,
+                };
+                out.insert(key, merged);
+            }
+            append_new(&mut out, typed);
+            Value::Object(out)
+        }
+        (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => {
+            Value::Array(
+                typed
+                    .into_iter()
+                    .zip(original)
+                    .map(|(t, o)| restore_unknown(t, o))
+                    .collect(),
+            )
+        }
+        (typed, _) => typed,
+    }
+}
+
+/// Appends the keys of `typed` that `out` does not have yet, in `typed`'s order. The keys
+/// `out` already has were taken from `typed` (their slots now hold `null`) or deliberately
+/// kept from the original.
+fn append_new(out: &mut Map<String, Value>, typed: Map<String, Value>) {
+    for (key, value) in typed {
+        if !out.contains_key(&key) {
+            out.insert(key, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_keys_come_back_in_the_original_order() {
+        let original = json!({"z": 1, "a": {"k": 1, "u": 2}, "m": [{"k": 1, "u": 3}], "b": 2});
+        let typed = json!({"a": {"k": 1}, "m": [{"k": 1}], "new": true});
+        let modeled = json!({"a": {"k": 1}, "m": [{"k": 1}], "b": 2});
+        let out = overlay_unknown(typed, original, &modeled);
+        assert_eq!(
+            out.to_string(),
+            r#"{"z":1,"a":{"k":1,"u":2},"m":[{"k":1,"u":3}],"new":true}"#
+        );
+    }
+
+    #[test]
+    fn restore_keeps_everything_and_appends_defaults() {
+        let original = json!({"z": 1, "a": {"k": 1, "u": 2}, "m": [{"k": 1, "u": 3}]});
+        let typed = json!({"a": {"k": 1, "d": 0}, "m": [{"k": 1}], "n": 0});
+        let expected = r#"{"z":1,"a":{"k":1,"u":2,"d":0},"m":[{"k":1,"u":3}],"n":0}"#;
+        assert_eq!(restore_unknown(typed, original).to_string(), expected);
+    }
+}
