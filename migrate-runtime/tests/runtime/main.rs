@@ -3,4 +3,8 @@
 #[macro_use]
 mod support;
 
+mod check_report;
+mod load;
 mod reasons;
+mod resolution;
+mod unknown_keys;
