@@ -5,6 +5,7 @@ mod support;
 
 mod check_report;
 mod load;
+mod properties;
 mod reasons;
 mod resolution;
 mod unknown_keys;
