@@ -3,6 +3,7 @@
 #[macro_use]
 mod support;
 
+mod big;
 mod check_report;
 mod load;
 mod properties;
