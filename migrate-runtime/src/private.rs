@@ -30,9 +30,23 @@ where
 
 /// Deserializes `value` as `T`, keeping the JSON path of the fault in the error.
 pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, RoundTripError> {
-    serde_path_to_error::deserialize(value).map_err(|e| RoundTripError::Deserialize {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    // Path tracking allocates for every key it passes, so the fast untracked reading goes
+    // first; only a failing document is read again, tracked, to find where it fails.
+    let plain = match T::deserialize(value) {
+        Ok(typed) => return Ok(typed),
+        Err(e) => e,
+    };
+    Err(match serde_path_to_error::deserialize::<_, T>(value) {
+        Err(e) => RoundTripError::Deserialize {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        },
+        // Only a type whose Deserialize is not deterministic gets here: the first failure
+        // stands, without a path.
+        Ok(_) => RoundTripError::Deserialize {
+            path: ".".to_owned(),
+            message: plain.to_string(),
+        },
     })
 }
 
