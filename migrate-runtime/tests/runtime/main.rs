@@ -9,4 +9,5 @@ mod load;
 mod properties;
 mod reasons;
 mod resolution;
+mod transforms;
 mod unknown_keys;
