@@ -30,7 +30,7 @@ pub use migrate_derive::{Contract, Versioned};
 pub use reason::{ReasonCode, Unsupported};
 pub use registry::Registry;
 pub use resolve::resolve;
-pub use run::{migrate, migrate_owned, Migrated};
+pub use run::{migrate, migrate_owned, revert, Migrated};
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -226,3 +226,74 @@ fn produced_non_object(info: &ContractInfo, edge: &Edge, out: &Value, current: u
 fn object(doc: &Value) -> Result<&Map<String, Value>, Unsupported> {
     doc.as_object().ok_or_else(|| not_an_object(doc))
 }
+
+/// Runs the chain of `migrated` backwards through each edge's down transform: the
+/// `roundTrip` check of the prover, down(up(source)), to compare with `source`.
+///
+/// `None` when an edge of the chain has no down transform (is not `reversible`). The version
+/// key is put back as `source` had it: at its position, or left out for an unversioned
+/// source. A failing down transform is `transform-failed`. The result is copied once;
+/// `migrated` is left as it is.
+pub fn revert(
+    info: &'static ContractInfo,
+    migrated: &Migrated,
+    source: &Value,
+) -> Option<Result<Value, Unsupported>> {
+    let downs: Vec<_> = migrated
+        .edges
+        .iter()
+        .map(|edge| edge.__down.map(|down| (*edge, down)))
+        .collect::<Option<_>>()?;
+    Some(revert_along(info, migrated, source, &downs))
+}
+
+fn revert_along(
+    info: &'static ContractInfo,
+    migrated: &Migrated,
+    source: &Value,
+    downs: &[(&'static Edge, crate::contract::Transform)],
+) -> Result<Value, Unsupported> {
+    let mut body: Map<String, Value> = object(&migrated.result)?
+        .iter()
+        .filter(|(k, _)| *k != info.version_key)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (edge, down) in downs.iter().rev() {
+        let out = down(edge, body).map_err(|e| {
+            Unsupported::new(
+                ReasonCode::TransformFailed,
+                format!(
+                    "{} {} -> {} (down) failed: {e}",
+                    info.name, edge.to, edge.from
+                ),
+            )
+        })?;
+        body = match out {
+            Value::Object(map) => map,
+            other => {
+                return Err(Unsupported::new(
+                    ReasonCode::TransformFailed,
+                    format!(
+                        "{} {} -> {} (down) produced {}, not an object",
+                        info.name,
+                        edge.to,
+                        edge.from,
+                        kind(&other)
+                    ),
+                ))
+            }
+        };
+    }
+    let position = source
+        .as_object()
+        .and_then(|map| map.keys().position(|k| k == info.version_key));
+    if let Some(index) = position {
+        let index = index.min(body.len());
+        body.shift_insert(
+            index,
+            info.version_key.to_owned(),
+            Value::from(migrated.detected),
+        );
+    }
+    Ok(Value::Object(body))
+}

@@ -58,3 +58,35 @@ fn a_custom_edge_keeps_unknown_keys_around_the_rebuilt_document() {
     let out = (e.__up)(e, body(json!({"a": 1, "trail": ["x"], "z": {"k": 2}}))).unwrap();
     assert_eq!(text(&out), r#"{"a":1,"trail":["x","1->2"],"z":{"k":2}}"#);
 }
+
+#[test]
+fn revert_runs_a_reversible_chain_back_to_the_source() {
+    use migrate_runtime::{migrate, revert};
+    let source = json!({"name": "n", "schemaVersion": 1, "x": {"deep": [1]}});
+    let migrated = migrate(&GAPS, &source).unwrap();
+    assert_eq!(migrated.chain, [1, 3, 7]);
+    let back = revert(&GAPS, &migrated, &source).expect("both edges are reversible");
+    assert_eq!(text(&back.unwrap()), text(&source));
+    // A chain with an edge that has no down transform does not revert.
+    let source = json!({"id": "i", "owner": "o", "engine": {"power": 1}, "wheels": [], "tags": []});
+    let migrated = migrate(&FLEET, &source).unwrap();
+    assert!(
+        revert(&FLEET, &migrated, &source).is_none(),
+        "2 -> 3 has no down"
+    );
+    // An unversioned source gets no version key back (the chain 1 -> 2 alone).
+    let source = json!({"id": "i", "owner": "o", "engine": {"power": 1, "turbo": true}, "wheels": [], "tags": [], "u": 1});
+    let up = migrate_runtime::Migrated {
+        detected: 1,
+        chain: vec![1, 2],
+        edges: vec![edge(1, 2)],
+        result: json!({"schemaVersion": 2, "id": "i", "assignee": "o", "engine": {"power": 1, "turbo": true}, "wheels": [], "tags": [], "u": 1, "retries": 0}),
+    };
+    let back = revert(&FLEET, &up, &source).unwrap().unwrap();
+    assert_eq!(text(&back), text(&source));
+    // A current document: the empty chain reverts to itself.
+    let source = json!({"schemaVersion": 7, "title": "t", "size": 1});
+    let migrated = migrate(&GAPS, &source).unwrap();
+    let back = revert(&GAPS, &migrated, &source).unwrap().unwrap();
+    assert_eq!(text(&back), text(&source));
+}
