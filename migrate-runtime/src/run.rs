@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::contract::{ContractInfo, Edge, TransformError};
+use crate::contract::{ContractInfo, Edge, RoundTripError, TransformError};
 use crate::detect::{detect, kind, not_an_object};
 use crate::overlay::restore_unknown;
 use crate::reason::{ReasonCode, Unsupported};
@@ -102,15 +102,17 @@ pub(crate) fn run_chain(
     let mut body = Value::Object(body);
 
     // The source must be a valid document of its detected version before anything runs.
-    let typed = (start.__roundtrip)(&body).map_err(|e| {
-        Unsupported::new(
-            ReasonCode::InvalidAtVersion,
-            format!(
-                "does not deserialize as {} version {detected} ({}): {e}",
-                info.name, start.type_name
-            ),
-        )
-    })?;
+    let typed = guarded(|| (start.__roundtrip)(&body))
+        .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
+        .map_err(|e| {
+            Unsupported::new(
+                ReasonCode::InvalidAtVersion,
+                format!(
+                    "does not deserialize as {} version {detected} ({}): {e}",
+                    info.name, start.type_name
+                ),
+            )
+        })?;
     if edges.is_empty() {
         // Already current: the typed reading fills defaults (a `normalized` document).
         return into_map(restore_unknown(typed, body), info, current);
@@ -121,8 +123,17 @@ pub(crate) fn run_chain(
         let Value::Object(map) = body else {
             return Err(produced_non_object(info, edge, &body, current));
         };
-        body =
-            (edge.__up)(edge, map).map_err(|e| edge_failure(info, edge, detected, current, e))?;
+        body = guarded(|| (edge.__up)(edge, map))
+            .map_err(|panic| {
+                Unsupported::new(
+                    ReasonCode::TransformFailed,
+                    format!(
+                        "{} {} -> {} failed: the transform panicked: {panic}",
+                        info.name, edge.from, edge.to
+                    ),
+                )
+            })?
+            .map_err(|e| edge_failure(info, edge, detected, current, e))?;
         if !body.is_object() {
             return Err(produced_non_object(info, edge, &body, current));
         }
@@ -135,15 +146,17 @@ pub(crate) fn run_chain(
             format!("{} declares no versions", info.name),
         ));
     };
-    let typed = (last.__roundtrip)(&body).map_err(|e| {
-        Unsupported::new(
-            ReasonCode::InvalidAtCurrent,
-            format!(
-                "the result does not deserialize as {} version {current} ({}): {e}",
-                info.name, last.type_name
-            ),
-        )
-    })?;
+    let typed = guarded(|| (last.__roundtrip)(&body))
+        .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
+        .map_err(|e| {
+            Unsupported::new(
+                ReasonCode::InvalidAtCurrent,
+                format!(
+                    "the result does not deserialize as {} version {current} ({}): {e}",
+                    info.name, last.type_name
+                ),
+            )
+        })?;
     into_map(restore_unknown(typed, body), info, current)
 }
 
@@ -259,15 +272,17 @@ fn revert_along(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     for (edge, down) in downs.iter().rev() {
-        let out = down(edge, body).map_err(|e| {
-            Unsupported::new(
-                ReasonCode::TransformFailed,
-                format!(
-                    "{} {} -> {} (down) failed: {e}",
-                    info.name, edge.to, edge.from
-                ),
-            )
-        })?;
+        let out = guarded(|| down(edge, body))
+            .unwrap_or_else(|panic| Err(TransformError::Custom(format!("panicked: {panic}"))))
+            .map_err(|e| {
+                Unsupported::new(
+                    ReasonCode::TransformFailed,
+                    format!(
+                        "{} {} -> {} (down) failed: {e}",
+                        info.name, edge.to, edge.from
+                    ),
+                )
+            })?;
         body = match out {
             Value::Object(map) => map,
             other => {
@@ -296,4 +311,17 @@ fn revert_along(
         );
     }
     Ok(Value::Object(body))
+}
+
+/// Runs user code (a `with` function, a `validate` hook, a hand-written serde impl) so that
+/// its panic becomes a refusal of this one document instead of taking the process down (in
+/// directory mode, every other file would go with it). The panic hook still reports it.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
+    })
 }

@@ -217,6 +217,16 @@ fn transform_failed_from_a_with_function() {
 }
 
 #[test]
+fn transform_failed_when_a_transform_panics() {
+    assert_refused(
+        &STRICT,
+        r#"{"schemaVersion": 1, "count": 13}"#,
+        ReasonCode::TransformFailed,
+        "strict 1 -> 2 failed: the transform panicked: assertion `left != right` failed: unlucky 13\n  left: 13\n right: 13",
+    );
+}
+
+#[test]
 fn transform_failed_when_a_rename_would_overwrite_a_key() {
     assert_refused(
         &FLEET,

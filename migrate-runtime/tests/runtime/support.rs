@@ -361,9 +361,17 @@ fn at_most_100(v: &StrictV2) -> Result<(), String> {
     }
 }
 
+fn strict_1_to_2(v: StrictV1) -> StrictV2 {
+    // A user's bug, for the test that a panicking transform refuses one document only.
+    assert_ne!(v.count, 13, "unlucky 13");
+    StrictV2 {
+        count: v.count.saturating_mul(10),
+    }
+}
+
 version!(StrictV1: Strict, 1, keys ["count"], edges []);
 version!(StrictV2: Strict, 2, keys ["count"], edges [
-    custom_edge!(StrictV1 => StrictV2, |v: StrictV1| StrictV2 { count: v.count.saturating_mul(10) },
+    custom_edge!(StrictV1 => StrictV2, strict_1_to_2,
         Claims { converts: &["count"], ..NO_CLAIMS }),
 ], validate = at_most_100);
 
