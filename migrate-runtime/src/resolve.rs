@@ -107,3 +107,95 @@ pub fn resolve(info: &'static ContractInfo, from: u32) -> Result<Vec<&'static Ed
     }
     Ok(chain)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value};
+
+    use super::*;
+    use crate::contract::{Claims, RoundTripError, TransformError, VersionInfo};
+
+    fn keep(_: &Edge, body: Map<String, Value>) -> Result<Value, TransformError> {
+        Ok(Value::Object(body))
+    }
+
+    fn same(value: &Value) -> Result<Value, RoundTripError> {
+        Ok(value.clone())
+    }
+
+    const fn edge(from: u32, to: u32) -> Edge {
+        Edge {
+            from,
+            to,
+            description: "",
+            claims: Claims {
+                adds_defaulted: &[],
+                adds: &[],
+                removes: &[],
+                renames: &[],
+                converts: &[],
+                custom: false,
+                reversible: false,
+            },
+            __up: keep,
+            __down: None,
+        }
+    }
+
+    const fn version(version: u32, edges: &'static [Edge]) -> VersionInfo {
+        VersionInfo {
+            version,
+            type_name: "T",
+            wire_keys: &[],
+            edges,
+            __roundtrip: same,
+        }
+    }
+
+    // Version 2 lists a backward edge (3 -> 2) and one from an unlisted version (9 -> 2):
+    // neither may be used. The derive rejects such contracts; the runtime must not trip on
+    // them either.
+    static ODD: ContractInfo = ContractInfo {
+        name: "odd",
+        version_key: "v",
+        unversioned: None,
+        file: None,
+        versions: &[
+            version(1, &[]),
+            version(2, &[edge(3, 2), edge(9, 2)]),
+            version(3, &[edge(1, 3)]),
+        ],
+    };
+
+    static EMPTY: ContractInfo = ContractInfo {
+        name: "empty",
+        version_key: "v",
+        unversioned: None,
+        file: None,
+        versions: &[],
+    };
+
+    #[test]
+    fn only_forward_edges_between_listed_versions_count() {
+        let chain: Vec<_> = resolve(&ODD, 1)
+            .unwrap()
+            .iter()
+            .map(|e| (e.from, e.to))
+            .collect();
+        assert_eq!(chain, [(1, 3)]);
+        assert_eq!(resolve(&ODD, 2).unwrap_err().code, ReasonCode::NoPath);
+        assert_eq!(resolve(&ODD, 9).unwrap_err().code, ReasonCode::AboveCurrent);
+    }
+
+    #[test]
+    fn a_contract_without_versions_refuses_without_panicking() {
+        let err = resolve(&EMPTY, 0).unwrap_err();
+        assert_eq!(err.code, ReasonCode::NoPath);
+        assert_eq!(
+            crate::migrate(&EMPTY, &serde_json::json!({"v": 0}))
+                .unwrap_err()
+                .code,
+            ReasonCode::NoPath
+        );
+    }
+}
