@@ -67,10 +67,10 @@ fn finish(
     let mut body = run_chain(info, detected, &edges, body)?;
     let current = info.current_version();
     let key = info.version_key.to_owned();
-    match position {
-        Some(index) if index <= body.len() => body.shift_insert(index, key, Value::from(current)),
-        _ => body.shift_insert(0, key, Value::from(current)),
-    };
+    // Where the source had the key (clamped, should the chain have removed keys before
+    // it), or first for an unversioned source.
+    let index = position.map_or(0, |index| index.min(body.len()));
+    body.shift_insert(index, key, Value::from(current));
     let mut chain = Vec::with_capacity(edges.len() + 1);
     chain.push(detected);
     chain.extend(edges.iter().map(|e| e.to));
