@@ -14,7 +14,40 @@ use serde_json::{Map, Value};
 /// removed, converted) and are not put back. Keys only `typed` has (new ones) follow the
 /// original's keys, in `typed`'s order. Arrays are merged element by element when all three
 /// have the same length; otherwise the transform rebuilt the array and `typed` stands.
+/// Where `typed` sets a key that the original held unmodeled, `typed` wins.
 pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
+    match overlay(typed, original, modeled, false) {
+        Ok(value) => value,
+        // Only a strict overlay reports clashes.
+        Err(_) => unreachable!("a lenient overlay has no clashes"),
+    }
+}
+
+/// [`overlay_unknown`] that refuses to lose data: where `typed` sets a key that the original
+/// held unmodeled, with another value (not `null`), the original's value would vanish, and
+/// the JSON Pointer of that key is returned instead.
+pub(crate) fn overlay_strict(
+    typed: Value,
+    original: Value,
+    modeled: &Value,
+) -> Result<Value, String> {
+    overlay(typed, original, modeled, true).map_err(|mut segments| {
+        segments.reverse();
+        segments.iter().fold(String::new(), |mut pointer, segment| {
+            pointer.push('/');
+            pointer.push_str(&crate::changes::escape_token(segment));
+            pointer
+        })
+    })
+}
+
+/// The overlay; a clash (strict only) comes back as the path's segments, innermost first.
+fn overlay(
+    typed: Value,
+    original: Value,
+    modeled: &Value,
+    strict: bool,
+) -> Result<Value, Vec<String>> {
     match (typed, original) {
         (Value::Object(mut typed), Value::Object(original)) => {
             let modeled = modeled.as_object();
@@ -25,7 +58,13 @@ pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) ->
                     Some(slot) => {
                         let t = std::mem::take(slot);
                         let merged = match known {
-                            Some(m) => overlay_unknown(t, orig, m),
+                            Some(m) => overlay(t, orig, m, strict).map_err(|mut segments| {
+                                segments.push(key.clone());
+                                segments
+                            })?,
+                            None if strict && !orig.is_null() && orig != t => {
+                                return Err(vec![key]);
+                            }
                             None => t,
                         };
                         out.insert(key, merged);
@@ -37,7 +76,7 @@ pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) ->
                 }
             }
             append_new(&mut out, typed);
-            Value::Object(out)
+            Ok(Value::Object(out))
         }
         (Value::Array(typed), Value::Array(original))
             if modeled
@@ -46,16 +85,21 @@ pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) ->
                 && typed.len() == original.len() =>
         {
             let modeled = modeled.as_array().map_or(&[][..], Vec::as_slice);
-            Value::Array(
-                typed
-                    .into_iter()
-                    .zip(original)
-                    .zip(modeled)
-                    .map(|((t, o), m)| overlay_unknown(t, o, m))
-                    .collect(),
-            )
+            typed
+                .into_iter()
+                .zip(original)
+                .zip(modeled)
+                .enumerate()
+                .map(|(index, ((t, o), m))| {
+                    overlay(t, o, m, strict).map_err(|mut segments| {
+                        segments.push(index.to_string());
+                        segments
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
         }
-        (typed, _) => typed,
+        (typed, _) => Ok(typed),
     }
 }
 
@@ -114,6 +158,23 @@ mod tests {
             out.to_string(),
             r#"{"z":1,"a":{"k":1,"u":2},"m":[{"k":1,"u":3}],"new":true}"#
         );
+    }
+
+    #[test]
+    fn a_strict_overlay_refuses_to_replace_an_unknown_value() {
+        let original = json!({"a": [{"k": 1, "x/y": "mine"}], "n": null});
+        let modeled = json!({"a": [{"k": 1}]});
+        let typed = json!({"a": [{"k": 1, "x/y": "theirs"}], "n": 5});
+        assert_eq!(
+            overlay_strict(typed.clone(), original.clone(), &modeled),
+            Err("/a/0/x~1y".to_owned())
+        );
+        // The lenient overlay lets the transform win; an unknown `null` is no loss.
+        let out = overlay_unknown(typed, original.clone(), &modeled);
+        assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"theirs"}],"n":5}"#);
+        let same = json!({"a": [{"k": 1, "x/y": "mine"}], "n": 5});
+        let out = overlay_strict(same, original, &modeled).unwrap();
+        assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"mine"}],"n":5}"#);
     }
 
     #[test]

@@ -117,7 +117,14 @@ where
         version: To::VERSION,
         error: RoundTripError::Serialize(e.to_string()),
     })?;
-    Ok(overlay_unknown(typed, body, &modeled))
+    // The `with` function never sees keys `From` does not model; if its result sets one of
+    // them to another value, the document's own value would vanish unseen: refuse.
+    crate::overlay::overlay_strict(typed, body, &modeled).map_err(|pointer| {
+        TransformError::Custom(format!(
+            "the result sets `{pointer}`, which the document already holds with another value that version {} does not model",
+            From::VERSION
+        ))
+    })
 }
 
 /// The down transform of a reversible custom edge (`reverse_with`).

@@ -217,6 +217,21 @@ fn transform_failed_from_a_with_function() {
 }
 
 #[test]
+fn transform_failed_when_a_custom_edge_would_replace_an_unknown_value() {
+    // `code` is unknown to version 2; the `with` function of 2 -> 3 computes it.
+    assert_refused(
+        &FLEET,
+        &format!(r#"{{"schemaVersion": 2, {FLEET_V2_BODY}, "code": "mine"}}"#),
+        ReasonCode::TransformFailed,
+        "fleet 2 -> 3 failed: the result sets `/code`, which the document already holds with another value that version 2 does not model",
+    );
+    // The same value is no loss.
+    let doc = format!(r#"{{"schemaVersion": 2, {FLEET_V2_BODY}, "code": "F1"}}"#);
+    let report = check_bytes(&FLEET, "f.json", doc.as_bytes());
+    assert_eq!(report.status, Status::Migrated, "{:?}", report.reason);
+}
+
+#[test]
 fn transform_failed_when_a_transform_panics() {
     assert_refused(
         &STRICT,
