@@ -107,6 +107,14 @@ fn overlay(
 /// through one version): nothing was consumed, so every key `typed` lacks is put back.
 pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
     match (typed, original) {
+        (Value::Object(mut typed), Value::Object(original)) if same_prefix(&original, &typed) => {
+            // The common case (no unknown keys here, the source written in field order):
+            // merge into `typed` in place instead of building a new map.
+            for (slot, (_, orig)) in typed.values_mut().zip(original) {
+                *slot = restore_unknown(std::mem::take(slot), orig);
+            }
+            Value::Object(typed)
+        }
         (Value::Object(mut typed), Value::Object(original)) => {
             let mut out = Map::with_capacity(original.len().max(typed.len()));
             for (key, orig) in original {
@@ -130,6 +138,13 @@ pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
         }
         (typed, _) => typed,
     }
+}
+
+/// Whether `typed` starts with exactly the keys of `original`, in the same order: then the
+/// merge keeps the original's order with `typed`'s new keys after it, as the general case
+/// would.
+fn same_prefix(original: &Map<String, Value>, typed: &Map<String, Value>) -> bool {
+    original.len() <= typed.len() && original.keys().zip(typed.keys()).all(|(o, t)| o == t)
 }
 
 /// Appends the keys of `typed` that `out` does not have yet, in `typed`'s order. The keys
@@ -183,5 +198,12 @@ mod tests {
         let typed = json!({"a": {"k": 1, "d": 0}, "m": [{"k": 1}], "n": 0});
         let expected = r#"{"z":1,"a":{"k":1,"u":2,"d":0},"m":[{"k":1,"u":3}],"n":0}"#;
         assert_eq!(restore_unknown(typed, original).to_string(), expected);
+        // Top level in field order (merged in place), an unknown key one level down.
+        let original = json!({"a": 1, "b": {"c": 1, "u": 2}});
+        let typed = json!({"a": 1, "b": {"c": 1, "e": 0}, "d": 0});
+        assert_eq!(
+            restore_unknown(typed, original).to_string(),
+            r#"{"a":1,"b":{"c":1,"u":2,"e":0},"d":0}"#
+        );
     }
 }
