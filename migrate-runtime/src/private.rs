@@ -31,9 +31,23 @@ where
 
 /// Deserializes `value` as `T`, keeping the JSON path of the fault in the error.
 pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, RoundTripError> {
-    serde_path_to_error::deserialize(value).map_err(|e| RoundTripError::Deserialize {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    // Path tracking allocates for every key it passes, so the fast untracked reading goes
+    // first; only a failing document is read again, tracked, to find where it fails.
+    let plain = match T::deserialize(value) {
+        Ok(typed) => return Ok(typed),
+        Err(e) => e,
+    };
+    Err(match serde_path_to_error::deserialize::<_, T>(value) {
+        Err(e) => RoundTripError::Deserialize {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        },
+        // Only a type whose Deserialize is not deterministic gets here: the first failure
+        // stands, without a path.
+        Ok(_) => RoundTripError::Deserialize {
+            path: ".".to_owned(),
+            message: plain.to_string(),
+        },
     })
 }
 
@@ -42,18 +56,19 @@ pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, RoundTripErr
 /// not model pass through unchanged, at any depth.
 pub fn declarative_up<From, To>(
     edge: &Edge,
-    mut body: Map<String, Value>,
+    body: Map<String, Value>,
 ) -> Result<Value, TransformError>
 where
     From: Versioned,
     To: Versioned,
 {
-    for key in edge.claims.removes {
-        body.remove(*key);
-    }
-    for (old, new) in edge.claims.renames {
-        rename_key(&mut body, old, new);
-    }
+    let body = rekey(body, edge.claims.removes, |key| {
+        edge.claims
+            .renames
+            .iter()
+            .find(|(old, _)| *old == key)
+            .map(|(_, new)| *new)
+    })?;
     retype::<To>(body)
 }
 
@@ -61,18 +76,19 @@ where
 /// additions are dropped.
 pub fn declarative_down<From, To>(
     edge: &Edge,
-    mut body: Map<String, Value>,
+    body: Map<String, Value>,
 ) -> Result<Value, TransformError>
 where
     From: Versioned,
     To: Versioned,
 {
-    for key in edge.claims.adds_defaulted {
-        body.remove(*key);
-    }
-    for (old, new) in edge.claims.renames {
-        rename_key(&mut body, new, old);
-    }
+    let body = rekey(body, edge.claims.adds_defaulted, |key| {
+        edge.claims
+            .renames
+            .iter()
+            .find(|(_, new)| *new == key)
+            .map(|(old, _)| *old)
+    })?;
     retype::<From>(body)
 }
 
@@ -102,7 +118,14 @@ where
         version: To::VERSION,
         error: RoundTripError::Serialize(e.to_string()),
     })?;
-    Ok(overlay_unknown(typed, body, &modeled))
+    // The `with` function never sees keys `From` does not model; if its result sets one of
+    // them to another value, the document's own value would vanish unseen: refuse.
+    crate::overlay::overlay_strict(typed, body, &modeled).map_err(|pointer| {
+        TransformError::Custom(format!(
+            "the result sets `{pointer}`, which the document already holds with another value that version {} does not model",
+            From::VERSION
+        ))
+    })
 }
 
 /// The down transform of a reversible custom edge (`reverse_with`).
@@ -149,10 +172,40 @@ impl<E: std::fmt::Display> ValidateOutput for Result<(), E> {
     }
 }
 
-fn rename_key(body: &mut Map<String, Value>, old: &str, new: &str) {
-    if let Some(value) = body.remove(old) {
-        body.insert(new.to_owned(), value);
+/// Rebuilds `body` in one pass, in its key order: keys in `drop` go, renamed keys take their
+/// new name in the old one's place. A rename onto a key the document already has would
+/// silently lose that key's value, so it fails instead.
+fn rekey<'a>(
+    body: Map<String, Value>,
+    drop: &[&str],
+    rename: impl Fn(&str) -> Option<&'a str>,
+) -> Result<Map<String, Value>, TransformError> {
+    let touched = body
+        .keys()
+        .any(|key| drop.contains(&key.as_str()) || rename(key).is_some());
+    if !touched {
+        return Ok(body);
     }
+    let mut out = Map::with_capacity(body.len());
+    for key in body.keys() {
+        if let Some(new) = rename(key) {
+            if body.contains_key(new) && !drop.contains(&new) && rename(new).is_none() {
+                return Err(TransformError::Custom(format!(
+                    "renaming `{key}` to `{new}` would overwrite the document's own `{new}`"
+                )));
+            }
+        }
+    }
+    for (key, value) in body {
+        if drop.contains(&key.as_str()) {
+            continue;
+        }
+        match rename(&key) {
+            Some(new) => out.insert(new.to_owned(), value),
+            None => out.insert(key, value),
+        };
+    }
+    Ok(out)
 }
 
 /// Reads `body` as `T` and writes it back, keeping whatever `T` does not model.
@@ -162,8 +215,8 @@ fn retype<T: Versioned>(body: Map<String, Value>) -> Result<Value, TransformErro
         version: T::VERSION,
         error,
     })?;
-    let modeled = typed.clone();
-    Ok(overlay_unknown(typed, body, &modeled))
+    // The typed reading is its own model: nothing was consumed, so no copy is needed.
+    Ok(crate::overlay::restore_unknown(typed, body))
 }
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
@@ -172,38 +225,5 @@ fn retype<T: Versioned>(body: Map<String, Value>) -> Result<Value, TransformErro
 /// Keys that `modeled` has but `typed` lacks were consumed by the transform (renamed,
 /// removed, converted) and are not put back.
 pub fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
-    match (typed, original, modeled) {
-        (Value::Object(mut typed), Value::Object(original), Value::Object(modeled)) => {
-            let mut out = Map::with_capacity(original.len().max(typed.len()));
-            for (key, orig) in original {
-                match (typed.remove(&key), modeled.get(&key)) {
-                    (Some(t), Some(m)) => {
-                        out.insert(key, overlay_unknown(t, orig, m));
-                    }
-                    (Some(t), None) => {
-                        out.insert(key, t);
-                    }
-                    (None, Some(_)) => {}
-                    (None, None) => {
-                        out.insert(key, orig);
-                    }
-                }
-            }
-            out.extend(typed);
-            Value::Object(out)
-        }
-        (Value::Array(typed), Value::Array(original), Value::Array(modeled))
-            if typed.len() == original.len() && modeled.len() == original.len() =>
-        {
-            Value::Array(
-                typed
-                    .into_iter()
-                    .zip(original)
-                    .zip(modeled)
-                    .map(|((t, o), m)| overlay_unknown(t, o, m))
-                    .collect(),
-            )
-        }
-        (typed, _, _) => typed,
-    }
+    crate::overlay::overlay_unknown(typed, original, modeled)
 }

@@ -1,0 +1,169 @@
+//! The check verdict of one document: its status, versions, chain and changes, as the
+//! `check --json` object of SPEC §7. Nothing is written.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::changes::{changes, Change};
+use crate::contract::ContractInfo;
+use crate::detect::{detect, parse};
+use crate::reason::Unsupported;
+use crate::resolve::resolve;
+use crate::run::{migrate, Migrated};
+
+/// A document's status, serialized in lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// At the current version, and a typed round trip changes nothing.
+    Current,
+    /// At the current version, but the typed round trip fills defaults (or adds the version
+    /// key to a document of an `unversioned` current version).
+    Normalized,
+    /// At an older version, and the chain to the current version runs.
+    Migrated,
+    /// Not supported: see the report's `reason`.
+    Unsupported,
+}
+
+impl Status {
+    /// The status as it appears in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Current => "current",
+            Status::Normalized => "normalized",
+            Status::Migrated => "migrated",
+            Status::Unsupported => "unsupported",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `check --json` object (SPEC §7); its JSON field names are public API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckReport {
+    /// The contract's name.
+    pub contract: String,
+    /// The target as the caller names it (the CLI passes the file name it shows).
+    pub target: String,
+    /// The verdict.
+    pub status: Status,
+    /// The detected version; `null` when it could not be detected.
+    pub detected_version: Option<u32>,
+    /// The contract's current version.
+    pub current_version: u32,
+    /// Whether a chain of edges leads from the detected version to the current one.
+    pub reachable: bool,
+    /// The versions of that chain, detected first (`[1]` for a current document); empty when
+    /// there is none.
+    pub chain: Vec<u32>,
+    /// The number of changes (`changeList.len()`).
+    pub changes: usize,
+    /// The changes the migration makes to the document (empty when unsupported).
+    pub change_list: Vec<Change>,
+    /// Why the document is unsupported, or `null`.
+    pub reason: Option<Unsupported>,
+    /// Every problem found, as `"code: message"`: empty unless the status is `unsupported`.
+    pub errors: Vec<String>,
+}
+
+/// Checks a document's bytes against a contract: parse, detect, resolve, run, compare.
+pub fn check_bytes(info: &'static ContractInfo, target: &str, bytes: &[u8]) -> CheckReport {
+    match parse(bytes) {
+        Ok(doc) => check_value(info, target, &doc),
+        Err(reason) => Verdict::new(info, target).unsupported(reason),
+    }
+}
+
+/// Checks a parsed document against a contract.
+pub fn check_value(info: &'static ContractInfo, target: &str, doc: &Value) -> CheckReport {
+    check_document(info, target, doc).0
+}
+
+/// Checks a parsed document, and also returns the migrated document when it is supported,
+/// so that callers (the prover) run the chain only once.
+pub fn check_document(
+    info: &'static ContractInfo,
+    target: &str,
+    doc: &Value,
+) -> (CheckReport, Option<Migrated>) {
+    let mut verdict = Verdict::new(info, target);
+    let detected = match detect(info, doc) {
+        Ok(version) => version,
+        Err(reason) => return (verdict.unsupported(reason), None),
+    };
+    verdict.detected = Some(detected);
+    let edges = match resolve(info, detected) {
+        Ok(edges) => edges,
+        Err(reason) => return (verdict.unsupported(reason), None),
+    };
+    verdict.chain.push(detected);
+    verdict.chain.extend(edges.iter().map(|e| e.to));
+    let migrated = match migrate(info, doc) {
+        Ok(migrated) => migrated,
+        Err(reason) => return (verdict.unsupported(reason), None),
+    };
+    let change_list = changes(doc, &migrated.result, &migrated.edges);
+    let status = if detected < info.current_version() {
+        Status::Migrated
+    } else if change_list.is_empty() {
+        Status::Current
+    } else {
+        Status::Normalized
+    };
+    let report = CheckReport {
+        contract: info.name.to_owned(),
+        target: target.to_owned(),
+        status,
+        detected_version: Some(detected),
+        current_version: info.current_version(),
+        reachable: true,
+        chain: verdict.chain,
+        changes: change_list.len(),
+        change_list,
+        reason: None,
+        errors: Vec::new(),
+    };
+    (report, Some(migrated))
+}
+
+/// What is known so far about a document, for an early `unsupported` report.
+struct Verdict<'a> {
+    info: &'static ContractInfo,
+    target: &'a str,
+    detected: Option<u32>,
+    chain: Vec<u32>,
+}
+
+impl<'a> Verdict<'a> {
+    fn new(info: &'static ContractInfo, target: &'a str) -> Self {
+        Verdict {
+            info,
+            target,
+            detected: None,
+            chain: Vec::new(),
+        }
+    }
+
+    fn unsupported(self, reason: Unsupported) -> CheckReport {
+        CheckReport {
+            contract: self.info.name.to_owned(),
+            target: self.target.to_owned(),
+            status: Status::Unsupported,
+            detected_version: self.detected,
+            current_version: self.info.current_version(),
+            reachable: !self.chain.is_empty(),
+            chain: self.chain,
+            changes: 0,
+            change_list: Vec::new(),
+            errors: vec![reason.to_string()],
+            reason: Some(reason),
+        }
+    }
+}

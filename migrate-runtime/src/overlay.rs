@@ -1,0 +1,209 @@
+//! Keeping what no type models: after a typed step, the keys of the original document that
+//! the types did not read are put back, at any depth, in the original's key order.
+//!
+//! Every function here is linear in the size of the trees: each key is looked up once in a
+//! hash map, and nothing is removed from the middle of an ordered map (an `IndexMap`
+//! `shift_remove` per key would make a big object quadratic).
+
+use serde_json::{Map, Value};
+
+/// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
+/// `original`) does not: keys no type models, at any depth, in the original's key order.
+///
+/// Keys that `modeled` has but `typed` lacks were consumed by the transform (renamed,
+/// removed, converted) and are not put back. Keys only `typed` has (new ones) follow the
+/// original's keys, in `typed`'s order. Arrays are merged element by element when all three
+/// have the same length; otherwise the transform rebuilt the array and `typed` stands.
+/// Where `typed` sets a key that the original held unmodeled, `typed` wins.
+pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
+    match overlay(typed, original, modeled, false) {
+        Ok(value) => value,
+        // Only a strict overlay reports clashes.
+        Err(_) => unreachable!("a lenient overlay has no clashes"),
+    }
+}
+
+/// [`overlay_unknown`] that refuses to lose data: where `typed` sets a key that the original
+/// held unmodeled, with another value (not `null`), the original's value would vanish, and
+/// the JSON Pointer of that key is returned instead.
+pub(crate) fn overlay_strict(
+    typed: Value,
+    original: Value,
+    modeled: &Value,
+) -> Result<Value, String> {
+    overlay(typed, original, modeled, true).map_err(|mut segments| {
+        segments.reverse();
+        segments.iter().fold(String::new(), |mut pointer, segment| {
+            pointer.push('/');
+            pointer.push_str(&crate::changes::escape_token(segment));
+            pointer
+        })
+    })
+}
+
+/// The overlay; a clash (strict only) comes back as the path's segments, innermost first.
+fn overlay(
+    typed: Value,
+    original: Value,
+    modeled: &Value,
+    strict: bool,
+) -> Result<Value, Vec<String>> {
+    match (typed, original) {
+        (Value::Object(mut typed), Value::Object(original)) => {
+            let modeled = modeled.as_object();
+            let mut out = Map::with_capacity(original.len().max(typed.len()));
+            for (key, orig) in original {
+                let known = modeled.and_then(|m| m.get(&key));
+                match typed.get_mut(&key) {
+                    Some(slot) => {
+                        let t = std::mem::take(slot);
+                        let merged = match known {
+                            Some(m) => overlay(t, orig, m, strict).map_err(|mut segments| {
+                                segments.push(key.clone());
+                                segments
+                            })?,
+                            None if strict && !orig.is_null() && orig != t => {
+                                return Err(vec![key]);
+                            }
+                            None => t,
+                        };
+                        out.insert(key, merged);
+                    }
+                    None if known.is_none() => {
+                        out.insert(key, orig);
+                    }
+                    None => {}
+                }
+            }
+            append_new(&mut out, typed);
+            Ok(Value::Object(out))
+        }
+        (Value::Array(typed), Value::Array(original))
+            if modeled
+                .as_array()
+                .is_some_and(|m| m.len() == original.len())
+                && typed.len() == original.len() =>
+        {
+            let modeled = modeled.as_array().map_or(&[][..], Vec::as_slice);
+            typed
+                .into_iter()
+                .zip(original)
+                .zip(modeled)
+                .enumerate()
+                .map(|(index, ((t, o), m))| {
+                    overlay(t, o, m, strict).map_err(|mut segments| {
+                        segments.push(index.to_string());
+                        segments
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        (typed, _) => Ok(typed),
+    }
+}
+
+/// [`overlay_unknown`] where `typed` is itself the typed reading of `original` (a round trip
+/// through one version): nothing was consumed, so every key `typed` lacks is put back.
+pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
+    match (typed, original) {
+        (Value::Object(mut typed), Value::Object(original)) if same_prefix(&original, &typed) => {
+            // The common case (no unknown keys here, the source written in field order):
+            // merge into `typed` in place instead of building a new map.
+            for (slot, (_, orig)) in typed.values_mut().zip(original) {
+                *slot = restore_unknown(std::mem::take(slot), orig);
+            }
+            Value::Object(typed)
+        }
+        (Value::Object(mut typed), Value::Object(original)) => {
+            let mut out = Map::with_capacity(original.len().max(typed.len()));
+            for (key, orig) in original {
+                let merged = match typed.get_mut(&key) {
+                    Some(slot) => restore_unknown(std::mem::take(slot), orig),
+                    None => orig,
+                };
+                out.insert(key, merged);
+            }
+            append_new(&mut out, typed);
+            Value::Object(out)
+        }
+        (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => {
+            Value::Array(
+                typed
+                    .into_iter()
+                    .zip(original)
+                    .map(|(t, o)| restore_unknown(t, o))
+                    .collect(),
+            )
+        }
+        (typed, _) => typed,
+    }
+}
+
+/// Whether `typed` starts with exactly the keys of `original`, in the same order: then the
+/// merge keeps the original's order with `typed`'s new keys after it, as the general case
+/// would.
+fn same_prefix(original: &Map<String, Value>, typed: &Map<String, Value>) -> bool {
+    original.len() <= typed.len() && original.keys().zip(typed.keys()).all(|(o, t)| o == t)
+}
+
+/// Appends the keys of `typed` that `out` does not have yet, in `typed`'s order. The keys
+/// `out` already has were taken from `typed` (their slots now hold `null`) or deliberately
+/// kept from the original.
+fn append_new(out: &mut Map<String, Value>, typed: Map<String, Value>) {
+    for (key, value) in typed {
+        if !out.contains_key(&key) {
+            out.insert(key, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_keys_come_back_in_the_original_order() {
+        let original = json!({"z": 1, "a": {"k": 1, "u": 2}, "m": [{"k": 1, "u": 3}], "b": 2});
+        let typed = json!({"a": {"k": 1}, "m": [{"k": 1}], "new": true});
+        let modeled = json!({"a": {"k": 1}, "m": [{"k": 1}], "b": 2});
+        let out = overlay_unknown(typed, original, &modeled);
+        assert_eq!(
+            out.to_string(),
+            r#"{"z":1,"a":{"k":1,"u":2},"m":[{"k":1,"u":3}],"new":true}"#
+        );
+    }
+
+    #[test]
+    fn a_strict_overlay_refuses_to_replace_an_unknown_value() {
+        let original = json!({"a": [{"k": 1, "x/y": "mine"}], "n": null});
+        let modeled = json!({"a": [{"k": 1}]});
+        let typed = json!({"a": [{"k": 1, "x/y": "theirs"}], "n": 5});
+        assert_eq!(
+            overlay_strict(typed.clone(), original.clone(), &modeled),
+            Err("/a/0/x~1y".to_owned())
+        );
+        // The lenient overlay lets the transform win; an unknown `null` is no loss.
+        let out = overlay_unknown(typed, original.clone(), &modeled);
+        assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"theirs"}],"n":5}"#);
+        let same = json!({"a": [{"k": 1, "x/y": "mine"}], "n": 5});
+        let out = overlay_strict(same, original, &modeled).unwrap();
+        assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"mine"}],"n":5}"#);
+    }
+
+    #[test]
+    fn restore_keeps_everything_and_appends_defaults() {
+        let original = json!({"z": 1, "a": {"k": 1, "u": 2}, "m": [{"k": 1, "u": 3}]});
+        let typed = json!({"a": {"k": 1, "d": 0}, "m": [{"k": 1}], "n": 0});
+        let expected = r#"{"z":1,"a":{"k":1,"u":2,"d":0},"m":[{"k":1,"u":3}],"n":0}"#;
+        assert_eq!(restore_unknown(typed, original).to_string(), expected);
+        // Top level in field order (merged in place), an unknown key one level down.
+        let original = json!({"a": 1, "b": {"c": 1, "u": 2}});
+        let typed = json!({"a": 1, "b": {"c": 1, "e": 0}, "d": 0});
+        assert_eq!(
+            restore_unknown(typed, original).to_string(),
+            r#"{"a":1,"b":{"c":1,"u":2,"e":0},"d":0}"#
+        );
+    }
+}

@@ -1,0 +1,327 @@
+//! The chain runner: a document goes through each edge of its resolved chain, then is read
+//! as the current version. Failures are reason codes; nothing is ever written.
+
+use serde_json::{Map, Value};
+
+use crate::contract::{ContractInfo, Edge, RoundTripError, TransformError};
+use crate::detect::{detect, kind, not_an_object};
+use crate::overlay::restore_unknown;
+use crate::reason::{ReasonCode, Unsupported};
+use crate::resolve::resolve;
+
+/// A document taken to the current version.
+#[derive(Debug, Clone)]
+pub struct Migrated {
+    /// The version detected in the source.
+    pub detected: u32,
+    /// The versions the document went through, from detected to current (one entry when
+    /// the document is already current).
+    pub chain: Vec<u32>,
+    /// The edges of the chain, in order.
+    pub edges: Vec<&'static Edge>,
+    /// The result: the current version's document, with the version key set to the current
+    /// version (in the source's position of that key, or first when the source had none).
+    pub result: Value,
+}
+
+/// Takes a parsed document to the current version: detect, resolve, then run each edge.
+///
+/// The document is copied once (the transforms consume what they read); use
+/// [`migrate_owned`] when the source is no longer needed.
+pub fn migrate(info: &'static ContractInfo, doc: &Value) -> Result<Migrated, Unsupported> {
+    // Detect and resolve first, so that a document refused on its version is never copied.
+    let detected = detect(info, doc)?;
+    let edges = resolve(info, detected)?;
+    let map = object(doc)?;
+    let position = map.keys().position(|k| k == info.version_key);
+    let body: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| *k != info.version_key)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    finish(info, detected, edges, body, position)
+}
+
+/// [`migrate`], consuming the document: no copy of it is made.
+pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated, Unsupported> {
+    let detected = detect(info, &doc)?;
+    let edges = resolve(info, detected)?;
+    let Value::Object(mut body) = doc else {
+        return Err(not_an_object(&doc));
+    };
+    let position = body.keys().position(|k| k == info.version_key);
+    if position.is_some() {
+        // One removal from an ordered map: linear, once per document.
+        body.shift_remove(info.version_key);
+    }
+    finish(info, detected, edges, body, position)
+}
+
+fn finish(
+    info: &'static ContractInfo,
+    detected: u32,
+    edges: Vec<&'static Edge>,
+    body: Map<String, Value>,
+    position: Option<usize>,
+) -> Result<Migrated, Unsupported> {
+    let mut body = run_chain(info, detected, &edges, body)?;
+    let current = info.current_version();
+    let key = info.version_key.to_owned();
+    // Where the source had the key (clamped, should the chain have removed keys before
+    // it), or first for an unversioned source.
+    let index = position.map_or(0, |index| index.min(body.len()));
+    body.shift_insert(index, key, Value::from(current));
+    let mut chain = Vec::with_capacity(edges.len() + 1);
+    chain.push(detected);
+    chain.extend(edges.iter().map(|e| e.to));
+    Ok(Migrated {
+        detected,
+        chain,
+        edges,
+        result: Value::Object(body),
+    })
+}
+
+/// Runs a body (the document without its version key) from `detected` along `edges`, and
+/// returns the current version's body: typed, defaults filled, unknown keys kept.
+pub(crate) fn run_chain(
+    info: &'static ContractInfo,
+    detected: u32,
+    edges: &[&'static Edge],
+    body: Map<String, Value>,
+) -> Result<Map<String, Value>, Unsupported> {
+    let current = info.current_version();
+    let Some(start) = info.version(detected) else {
+        // resolve() refuses versions the contract does not list; kept as an error, not a
+        // panic, so that a caller passing its own `detected` cannot crash the runtime.
+        return Err(Unsupported::new(
+            ReasonCode::NoPath,
+            format!("{} has no version {detected}", info.name),
+        ));
+    };
+    let mut body = Value::Object(body);
+
+    // The source must be a valid document of its detected version before anything runs.
+    let typed = guarded(|| (start.__roundtrip)(&body))
+        .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
+        .map_err(|e| {
+            Unsupported::new(
+                ReasonCode::InvalidAtVersion,
+                format!(
+                    "does not deserialize as {} version {detected} ({}): {e}",
+                    info.name, start.type_name
+                ),
+            )
+        })?;
+    if edges.is_empty() {
+        // Already current: the typed reading fills defaults (a `normalized` document).
+        return into_map(restore_unknown(typed, body), info, current);
+    }
+    drop(typed);
+
+    for edge in edges {
+        let Value::Object(map) = body else {
+            return Err(produced_non_object(info, edge, &body, current));
+        };
+        body = guarded(|| (edge.__up)(edge, map))
+            .map_err(|panic| {
+                Unsupported::new(
+                    ReasonCode::TransformFailed,
+                    format!(
+                        "{} {} -> {} failed: the transform panicked: {panic}",
+                        info.name, edge.from, edge.to
+                    ),
+                )
+            })?
+            .map_err(|e| edge_failure(info, edge, detected, current, e))?;
+        if !body.is_object() {
+            return Err(produced_non_object(info, edge, &body, current));
+        }
+    }
+
+    // The last edge's output read as the current version: defaults filled, validate run.
+    let Some(last) = info.versions.last() else {
+        return Err(Unsupported::new(
+            ReasonCode::NoPath,
+            format!("{} declares no versions", info.name),
+        ));
+    };
+    let typed = guarded(|| (last.__roundtrip)(&body))
+        .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
+        .map_err(|e| {
+            Unsupported::new(
+                ReasonCode::InvalidAtCurrent,
+                format!(
+                    "the result does not deserialize as {} version {current} ({}): {e}",
+                    info.name, last.type_name
+                ),
+            )
+        })?;
+    into_map(restore_unknown(typed, body), info, current)
+}
+
+fn into_map(
+    value: Value,
+    info: &ContractInfo,
+    current: u32,
+) -> Result<Map<String, Value>, Unsupported> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(Unsupported::new(
+            ReasonCode::InvalidAtCurrent,
+            format!(
+                "{} version {current} serializes as {}, not an object",
+                info.name,
+                kind(&other)
+            ),
+        )),
+    }
+}
+
+/// Classifies a failed edge (see `docs/runtime.md`, "Reason codes").
+fn edge_failure(
+    info: &ContractInfo,
+    edge: &Edge,
+    detected: u32,
+    current: u32,
+    error: TransformError,
+) -> Unsupported {
+    let name = info.name;
+    let (from, to) = (edge.from, edge.to);
+    match error {
+        TransformError::Custom(message) => Unsupported::new(
+            ReasonCode::TransformFailed,
+            format!("{name} {from} -> {to} failed: {message}"),
+        ),
+        TransformError::Source { version, error } if version == detected => Unsupported::new(
+            ReasonCode::InvalidAtVersion,
+            format!("does not deserialize as {name} version {version}: {error}"),
+        ),
+        TransformError::Source { version, error } => Unsupported::new(
+            ReasonCode::TransformFailed,
+            format!(
+                "{name} {from} -> {to} failed: the document produced by the chain does not deserialize as version {version}: {error}"
+            ),
+        ),
+        TransformError::Target { version, error } if version == current => Unsupported::new(
+            ReasonCode::InvalidAtCurrent,
+            format!(
+                "{name} {from} -> {to}: the result does not deserialize as {name} version {version}: {error}"
+            ),
+        ),
+        TransformError::Target { version, error } => Unsupported::new(
+            ReasonCode::TransformFailed,
+            format!(
+                "{name} {from} -> {to} failed: the result does not deserialize as version {version}: {error}"
+            ),
+        ),
+    }
+}
+
+fn produced_non_object(info: &ContractInfo, edge: &Edge, out: &Value, current: u32) -> Unsupported {
+    let code = if edge.to == current {
+        ReasonCode::InvalidAtCurrent
+    } else {
+        ReasonCode::TransformFailed
+    };
+    Unsupported::new(
+        code,
+        format!(
+            "{} {} -> {} produced {}, not an object",
+            info.name,
+            edge.from,
+            edge.to,
+            kind(out)
+        ),
+    )
+}
+
+fn object(doc: &Value) -> Result<&Map<String, Value>, Unsupported> {
+    doc.as_object().ok_or_else(|| not_an_object(doc))
+}
+
+/// Runs the chain of `migrated` backwards through each edge's down transform: the
+/// `roundTrip` check of the prover, down(up(source)), to compare with `source`.
+///
+/// `None` when an edge of the chain has no down transform (is not `reversible`). The version
+/// key is put back as `source` had it: at its position, or left out for an unversioned
+/// source. A failing down transform is `transform-failed`. The result is copied once;
+/// `migrated` is left as it is.
+pub fn revert(
+    info: &'static ContractInfo,
+    migrated: &Migrated,
+    source: &Value,
+) -> Option<Result<Value, Unsupported>> {
+    let downs: Vec<_> = migrated
+        .edges
+        .iter()
+        .map(|edge| edge.__down.map(|down| (*edge, down)))
+        .collect::<Option<_>>()?;
+    Some(revert_along(info, migrated, source, &downs))
+}
+
+fn revert_along(
+    info: &'static ContractInfo,
+    migrated: &Migrated,
+    source: &Value,
+    downs: &[(&'static Edge, crate::contract::Transform)],
+) -> Result<Value, Unsupported> {
+    let mut body: Map<String, Value> = object(&migrated.result)?
+        .iter()
+        .filter(|(k, _)| *k != info.version_key)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (edge, down) in downs.iter().rev() {
+        let out = guarded(|| down(edge, body))
+            .unwrap_or_else(|panic| Err(TransformError::Custom(format!("panicked: {panic}"))))
+            .map_err(|e| {
+                Unsupported::new(
+                    ReasonCode::TransformFailed,
+                    format!(
+                        "{} {} -> {} (down) failed: {e}",
+                        info.name, edge.to, edge.from
+                    ),
+                )
+            })?;
+        body = match out {
+            Value::Object(map) => map,
+            other => {
+                return Err(Unsupported::new(
+                    ReasonCode::TransformFailed,
+                    format!(
+                        "{} {} -> {} (down) produced {}, not an object",
+                        info.name,
+                        edge.to,
+                        edge.from,
+                        kind(&other)
+                    ),
+                ))
+            }
+        };
+    }
+    let position = source
+        .as_object()
+        .and_then(|map| map.keys().position(|k| k == info.version_key));
+    if let Some(index) = position {
+        let index = index.min(body.len());
+        body.shift_insert(
+            index,
+            info.version_key.to_owned(),
+            Value::from(migrated.detected),
+        );
+    }
+    Ok(Value::Object(body))
+}
+
+/// Runs user code (a `with` function, a `validate` hook, a hand-written serde impl) so that
+/// its panic becomes a refusal of this one document instead of taking the process down (in
+/// directory mode, every other file would go with it). The panic hook still reports it.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
+    })
+}
