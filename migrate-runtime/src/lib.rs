@@ -5,6 +5,7 @@
 //! `#[migration(...)]` edge whose claims the derive checks against the two structs; a
 //! `#[derive(Contract)]` ties the versions together. See `docs/declaring-versions.md`.
 
+pub mod canonical;
 mod contract;
 mod engine;
 mod registry;
