@@ -8,6 +8,7 @@
 pub mod canonical;
 mod contract;
 mod engine;
+mod prove;
 mod registry;
 
 pub use contract::{
@@ -16,6 +17,10 @@ pub use contract::{
 };
 pub use engine::{detect, migrate, parse, resolve, Migrated, ReasonCode, Unsupported};
 pub use migrate_derive::{Contract, Versioned};
+pub use prove::{
+    prove_file, EdgeClaims, Loss, Proof, ProofStatus, ProveError, ProveOptions, Rename,
+    PROOF_FORMAT,
+};
 pub use registry::Registry;
 
 #[doc(hidden)]
