@@ -5,12 +5,16 @@
 //! `#[migration(...)]` edge whose claims the derive checks against the two structs; a
 //! `#[derive(Contract)]` ties the versions together. See `docs/declaring-versions.md`.
 
+mod apply;
 pub mod canonical;
 mod contract;
 mod engine;
 mod prove;
 mod registry;
+mod store;
+mod verify;
 
+pub use apply::{apply_file, ApplyAction, ApplyError, ApplyOptions, ApplyOutcome, FAULT_ENV};
 pub use contract::{
     Claims, Contract, ContractInfo, Edge, RoundTrip, RoundTripError, Transform, TransformError,
     VersionInfo, Versioned,
@@ -22,6 +26,8 @@ pub use prove::{
     PROOF_FORMAT,
 };
 pub use registry::Registry;
+pub use store::{store_proof, StoreError, StoreOutcome, MIGRATION_DIR};
+pub use verify::{verify_proof, VerifyError, VerifyOutcome, VerifyReport};
 
 #[doc(hidden)]
 #[path = "private.rs"]
