@@ -60,8 +60,9 @@ pub struct ApplyOutcome {
     pub source_copy: Option<PathBuf>,
 }
 
-/// What happened to the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happened to the target (`applied`, `up-to-date`, `would-apply` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ApplyAction {
     /// The target was replaced by the migrated document.
     Applied,
@@ -138,10 +139,22 @@ pub fn apply_file(
         });
     }
     let name = target_name(path)?;
-    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(ApplyError::Symlink {
-            path: path.to_owned(),
-        });
+    // Before creating the store or a lock: a missing target is an error, not a reason to
+    // leave a `migration/` folder behind.
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(ApplyError::Symlink {
+                path: path.to_owned(),
+            })
+        }
+        Ok(_) => {}
+        Err(source) => {
+            return Err(ProveError::Read {
+                path: path.to_owned(),
+                source,
+            }
+            .into())
+        }
     }
     let store = ensure_migration_dir(path)?;
     let _lock = lock(path, &store.join(format!("{name}.lock")))?;

@@ -318,3 +318,13 @@ fn concurrent_applies_never_interleave() {
     );
     assert_eq!(fs::read(source_copy(dir.path(), &before)).unwrap(), before);
 }
+
+#[test]
+fn a_missing_target_is_an_error_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tasks.json");
+    let err = apply_file(&TASKS, &path, &ApplyOptions::default()).unwrap_err();
+    assert!(matches!(err, ApplyError::Prove(_)), "{err}");
+    assert!(err.to_string().contains("tasks.json"), "{err}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
