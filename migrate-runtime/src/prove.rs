@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 
 use crate::canonical::{bytes_sha256, canonical_sha256, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
-use crate::engine::{self, ReasonCode, Unsupported};
+// Through the crate root: the engine's module layout is its own business.
+use crate::{detect, migrate, parse, resolve, ReasonCode, Unsupported};
 
 /// The proof format this crate writes (`proofFormat`).
 pub const PROOF_FORMAT: u32 = 1;
@@ -329,7 +330,7 @@ fn prove_bytes(
         result_hash: None,
         fingerprint: String::new(),
     };
-    let source = match engine::parse(bytes) {
+    let source = match parse(bytes) {
         Ok(source) => source,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -338,13 +339,13 @@ fn prove_bytes(
     };
     // What detection and resolution found is recorded even when a later step fails, so an
     // unsupported proof still says where the document stood.
-    if let Ok(detected) = engine::detect(info, &source) {
+    if let Ok(detected) = detect(info, &source) {
         proof.detected_version = Some(detected);
-        if let Ok(edges) = engine::resolve(info, detected) {
+        if let Ok(edges) = resolve(info, detected) {
             record_chain(&mut proof, detected, &edges);
         }
     }
-    let migrated = match engine::migrate(info, &source) {
+    let migrated = match migrate(info, &source) {
         Ok(migrated) => migrated,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -420,9 +421,15 @@ fn check_validates_at_current(info: &ContractInfo, result: &mut Value, proof: &m
             .push("validatesAtCurrent: the contract has no versions".to_owned());
         return;
     };
-    match with_body(result, info.version_key, |body| (current.__roundtrip)(body)) {
-        Ok(_) => proof.validates_at_current = true,
-        Err(e) => proof.errors.push(format!(
+    let outcome = with_body(result, info.version_key, |body| {
+        guarded(|| (current.__roundtrip)(body))
+    });
+    match outcome {
+        Ok(Ok(_)) => proof.validates_at_current = true,
+        Err(panic) => proof.errors.push(format!(
+            "validatesAtCurrent: the current version's typed reading panicked: {panic}"
+        )),
+        Ok(Err(e)) => proof.errors.push(format!(
             "validatesAtCurrent: the result does not pass as {} version {}: {e}",
             info.name, current.version
         )),
@@ -596,7 +603,7 @@ fn scalar_eq(a: &Value, b: &Value) -> bool {
 }
 
 fn check_idempotent(info: &'static ContractInfo, result: &Value, proof: &mut Proof) {
-    match engine::migrate(info, result) {
+    match migrate(info, result) {
         Ok(again) => {
             let mut findings = Findings::new("idempotent");
             let mut pointer = String::new();
@@ -637,9 +644,17 @@ fn check_round_trip(
     };
     for edge in edges.iter().rev() {
         let down = edge.__down.expect("checked above");
-        match down(edge, body) {
-            Ok(Value::Object(map)) => body = map,
-            Ok(other) => {
+        match guarded(|| down(edge, body)) {
+            Ok(Ok(Value::Object(map))) => body = map,
+            Err(panic) => {
+                proof.round_trip = Some(false);
+                proof.errors.push(format!(
+                    "roundTrip: {} {} -> {} down panicked: {panic}",
+                    info.name, edge.to, edge.from
+                ));
+                return;
+            }
+            Ok(Ok(other)) => {
                 proof.round_trip = Some(false);
                 proof.errors.push(format!(
                     "roundTrip: {} {} -> {} down produced {}",
@@ -650,7 +665,7 @@ fn check_round_trip(
                 ));
                 return;
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 proof.round_trip = Some(false);
                 proof.errors.push(format!(
                     "roundTrip: {} {} -> {} down failed: {e}",
@@ -673,7 +688,7 @@ fn check_round_trip(
     // The source's own version may fill defaults the file omits; the down transform writes
     // them out. Equal to the source as its version reads it is a faithful round trip.
     if let Some(version) = info.version(detected) {
-        if let Ok(typed) = (version.__roundtrip)(&source_body) {
+        if let Ok(Ok(typed)) = guarded(|| (version.__roundtrip)(&source_body)) {
             let modeled = typed.clone();
             let normalized =
                 crate::__private::overlay_unknown(typed, source_body.clone(), &modeled);
@@ -737,6 +752,18 @@ fn diff(before: &Value, after: &Value, pointer: &mut String, out: &mut Findings,
             )
         }),
     }
+}
+
+/// Runs user code (a transform, a serde impl, a validate hook) so that its panic becomes a
+/// failed property instead of taking the process down; the message is the panic's.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
+    })
 }
 
 /// Findings of one property: the first [`MAX_FINDINGS`] in full, the rest counted.

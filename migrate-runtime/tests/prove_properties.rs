@@ -238,6 +238,21 @@ fn round_trip_fails_when_down_is_wrong() {
 }
 
 #[test]
+fn a_panicking_down_fails_round_trip_instead_of_the_process() {
+    let proof = prove(&PANICKING_DOWN, &v1_doc_without_notes());
+    assert!(!proof.pass);
+    assert_eq!(proof.round_trip, Some(false));
+    assert!(
+        has_error(
+            &proof,
+            "roundTrip: panicking-down 2 -> 1 down panicked: down is not written yet"
+        ),
+        "{}",
+        errors(&proof)
+    );
+}
+
+#[test]
 fn round_trip_is_null_when_an_edge_is_irreversible() {
     let proof = prove(&IRREVERSIBLE, &v1_doc_without_notes());
     assert!(proof.pass, "{}", errors(&proof));

@@ -251,6 +251,18 @@ tasks_variant!(
     current = rt::<TaskV2>
 );
 
+fn panicking_down(_edge: &Edge, _body: Body) -> Result<Value, TransformError> {
+    panic!("down is not written yet")
+}
+tasks_variant!(
+    PANICKING_DOWN,
+    "panicking-down",
+    up = declarative_up::<TaskV1, TaskV2>,
+    down = Some(panicking_down),
+    claims = CLAIMS_1_2,
+    current = rt::<TaskV2>
+);
+
 // The sound edge, declared irreversible: `roundTrip` does not apply.
 tasks_variant!(
     IRREVERSIBLE,
