@@ -239,9 +239,19 @@ fn write_document(temp: &TempFile, result: &Value) -> Result<(), StoreError> {
         .map_err(|e| io_error("write", &temp.path, e))
 }
 
-/// The held lock; released when dropped (closing the file releases the flock).
+/// The held lock, released when dropped.
 struct Lock {
-    _file: fs::File,
+    file: fs::File,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Unlock explicitly rather than rely on close: a child process forked by another
+        // thread shares the open file description until it execs, and the flock lives on
+        // the description, so closing our descriptor alone could leave it held a moment
+        // longer (and a following apply would be told "locked").
+        let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
+    }
 }
 
 /// Takes the exclusive lock on `lock_path` without waiting.
@@ -259,7 +269,7 @@ fn lock(target: &Path, lock_path: &Path) -> Result<Lock, ApplyError> {
         .open(lock_path)
         .map_err(|e| io_error("open the lock", lock_path, e))?;
     match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(Lock { _file: file }),
+        Ok(()) => Ok(Lock { file }),
         Err(e) if e == rustix::io::Errno::WOULDBLOCK => Err(ApplyError::Locked {
             path: target.to_owned(),
             lock: lock_path.to_owned(),

@@ -235,6 +235,9 @@ fn a_held_lock_makes_apply_report_locked_and_write_nothing() {
         1,
         "only the lock file"
     );
+    // Unlock, not just close: a child forked meanwhile by another test may share the
+    // descriptor until it execs.
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::Unlock).unwrap();
     drop(lock);
     let outcome = apply_file(&TASKS, &path, &ApplyOptions::default()).unwrap();
     assert_eq!(outcome.action, ApplyAction::Applied);

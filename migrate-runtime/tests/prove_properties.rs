@@ -91,6 +91,7 @@ fn proof_json_has_the_spec_fields_in_camel_case() {
     let owner = map.shift_remove("owner").unwrap();
     map.insert("assignee".into(), owner);
     map.insert("retries".into(), json!(0));
+    map.insert("priority".into(), json!(0));
     assert_eq!(proof.result_hash, Some(canonical_sha256(&expected)));
 
     // The fingerprint is the canonical hash of the rest of the proof.
@@ -218,6 +219,20 @@ fn validates_at_current_fails_when_the_validate_hook_rejects() {
         "{}",
         errors(&proof)
     );
+}
+
+#[test]
+fn round_trip_accepts_defaults_the_source_version_fills_itself() {
+    // The source omits `priority`, which version 1 defaults; down(up(source)) writes it
+    // out. Equal to the source as version 1 reads it, so the round trip is faithful.
+    let proof = prove(&TASKS, &v1_doc_without_notes());
+    assert_eq!(proof.round_trip, Some(true), "{}", errors(&proof));
+    assert!(v1_doc_without_notes().get("priority").is_none());
+    // With `priority` in the file, the plain comparison holds as well.
+    let mut doc = v1_doc_without_notes();
+    doc["priority"] = json!(4);
+    let proof = prove(&TASKS, &doc);
+    assert_eq!(proof.round_trip, Some(true), "{}", errors(&proof));
 }
 
 #[test]

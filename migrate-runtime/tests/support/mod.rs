@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-/// Version 1: `owner` (any JSON), `tasks`, optional `notes`.
+/// Version 1: `owner` (any JSON), `tasks`, optional `notes`, defaulted `priority`.
 #[derive(Serialize, Deserialize)]
 pub struct TaskV1 {
     pub id: String,
@@ -25,6 +25,9 @@ pub struct TaskV1 {
     pub tasks: Vec<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Defaulted and always written: a file that omits it is normalized by its own version.
+    #[serde(default)]
+    pub priority: u8,
 }
 
 /// Version 2: `owner` became `assignee`; `retries` is new, defaulted.
@@ -35,6 +38,8 @@ pub struct TaskV2 {
     pub tasks: Vec<Value>,
     #[serde(default)]
     pub retries: u32,
+    #[serde(default)]
+    pub priority: u8,
 }
 
 fn rt<T: Serialize + DeserializeOwned>(value: &Value) -> Result<Value, RoundTripError> {
@@ -57,7 +62,7 @@ impl Versioned for TaskV1 {
     const INFO: VersionInfo = VersionInfo {
         version: 1,
         type_name: "TaskV1",
-        wire_keys: &["id", "owner", "tasks", "notes"],
+        wire_keys: &["id", "owner", "tasks", "notes", "priority"],
         edges: &[],
         __roundtrip: rt::<TaskV1>,
     };
@@ -69,7 +74,7 @@ impl Versioned for TaskV2 {
     const INFO: VersionInfo = VersionInfo {
         version: 2,
         type_name: "TaskV2",
-        wire_keys: &["id", "assignee", "tasks", "retries"],
+        wire_keys: &["id", "assignee", "tasks", "retries", "priority"],
         edges: &[Edge {
             from: 1,
             to: 2,
@@ -113,7 +118,7 @@ macro_rules! tasks_variant {
                 VersionInfo {
                     version: 2,
                     type_name: "TaskV2",
-                    wire_keys: &["id", "assignee", "tasks", "retries"],
+                    wire_keys: &["id", "assignee", "tasks", "retries", "priority"],
                     edges: &[Edge {
                         from: 1,
                         to: 2,
