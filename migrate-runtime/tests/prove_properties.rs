@@ -106,8 +106,9 @@ fn proof_json_has_the_spec_fields_in_camel_case() {
 
 #[test]
 fn current_and_normalized_documents() {
-    let current =
-        json!({"schemaVersion": 2, "id": "a", "assignee": "x", "tasks": [], "retries": 3});
+    let current = json!({
+        "schemaVersion": 2, "id": "a", "assignee": "x", "tasks": [], "retries": 3, "priority": 1
+    });
     let proof = prove(&TASKS, &current);
     assert!(proof.pass, "{}", errors(&proof));
     assert_eq!(proof.status, ProofStatus::Current);
