@@ -448,6 +448,9 @@ enum Fate {
 
 fn trace_key(key: &str, edges: &[&'static Edge], source_pointer: &str, proof: &mut Proof) -> Fate {
     let mut name = key;
+    let mut converted = false;
+    // Followed to the end even after a conversion: a later edge may still remove it, and
+    // that is a loss.
     for edge in edges {
         let claims = &edge.claims;
         if claims.removes.contains(&name) {
@@ -458,14 +461,16 @@ fn trace_key(key: &str, edges: &[&'static Edge], source_pointer: &str, proof: &m
             });
             return Fate::Removed;
         }
-        if claims.converts.contains(&name) {
-            return Fate::Converted;
-        }
+        converted |= claims.converts.contains(&name);
         if let Some((_, new)) = claims.renames.iter().find(|(old, _)| *old == name) {
             name = new;
         }
     }
-    Fate::Kept(name.to_owned())
+    if converted {
+        Fate::Converted
+    } else {
+        Fate::Kept(name.to_owned())
+    }
 }
 
 fn check_append_only(
@@ -850,5 +855,111 @@ fn kind(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{Claims, TransformError};
+
+    fn unused(_: &Edge, _: Map<String, Value>) -> Result<Value, TransformError> {
+        unreachable!("trace_key reads claims only")
+    }
+
+    const NONE: Claims = Claims {
+        adds_defaulted: &[],
+        adds: &[],
+        removes: &[],
+        renames: &[],
+        converts: &[],
+        custom: false,
+        reversible: false,
+    };
+
+    static EDGES: [Edge; 3] = [
+        Edge {
+            from: 1,
+            to: 2,
+            description: "",
+            claims: Claims {
+                renames: &[("a", "b")],
+                ..NONE
+            },
+            __up: unused,
+            __down: None,
+        },
+        Edge {
+            from: 2,
+            to: 3,
+            description: "",
+            claims: Claims {
+                converts: &["b"],
+                custom: true,
+                ..NONE
+            },
+            __up: unused,
+            __down: None,
+        },
+        Edge {
+            from: 3,
+            to: 4,
+            description: "",
+            claims: Claims {
+                removes: &["b"],
+                ..NONE
+            },
+            __up: unused,
+            __down: None,
+        },
+    ];
+
+    fn empty_proof() -> Proof {
+        serde_json::from_value(serde_json::json!({
+            "proofFormat": 1, "contract": "c", "target": "t", "status": "migrated",
+            "detectedVersion": 1, "currentVersion": 4, "chain": [], "edges": [],
+            "validatesAtCurrent": false, "appendOnly": false, "idempotent": false,
+            "sourceImmutable": false, "roundTrip": null, "pass": false, "losses": [],
+            "errors": [], "sourceHash": "", "resultHash": null, "fingerprint": ""
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_key_is_followed_through_renames_conversions_and_removals() {
+        let all: Vec<&'static Edge> = EDGES.iter().collect();
+        let mut proof = empty_proof();
+        // Renamed, converted, then removed: a loss at the source's pointer.
+        assert!(matches!(
+            trace_key("a", &all, "/a", &mut proof),
+            Fate::Removed
+        ));
+        assert_eq!(
+            proof.losses,
+            [Loss {
+                pointer: "/a".into(),
+                from: 3,
+                to: 4
+            }]
+        );
+        // Without the last edge: converted, so its value may change.
+        let mut proof = empty_proof();
+        assert!(matches!(
+            trace_key("a", &all[..2], "/a", &mut proof),
+            Fate::Converted
+        ));
+        // Without the conversion: kept under its new name.
+        assert!(matches!(trace_key("a", &all[..1], "/a", &mut proof), Fate::Kept(n) if n == "b"));
+        // An undeclared key stays where it is.
+        assert!(matches!(trace_key("z", &all, "/z", &mut proof), Fate::Kept(n) if n == "z"));
+        assert!(proof.losses.is_empty());
+    }
+
+    #[test]
+    fn pointer_tokens_escape_tilde_then_slash() {
+        let mut p = String::new();
+        push_token(&mut p, "a/b~c");
+        push_token(&mut p, "0");
+        assert_eq!(p, "/a~1b~0c/0");
     }
 }

@@ -223,3 +223,18 @@ fn target_beside(proof_path: &Path) -> PathBuf {
         _ => PathBuf::from(".."),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::target_beside;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn the_target_is_beside_the_folder_holding_the_proof() {
+        let at = |p: &str| target_beside(Path::new(p));
+        assert_eq!(at("/runs/r1/migration/ab.json"), PathBuf::from("/runs/r1"));
+        assert_eq!(at("runs/r1/migration/ab.json"), PathBuf::from("runs/r1"));
+        assert_eq!(at("migration/ab.json"), PathBuf::from("."));
+        assert_eq!(at("ab.json"), PathBuf::from(".."));
+    }
+}
