@@ -836,14 +836,37 @@ fn display_pointer(pointer: &str) -> &str {
 }
 
 /// A value for a message, cut short: a message names the value, it does not carry it.
+///
+/// Serialization stops once the excerpt is full, so naming a changed 100 MB subtree costs
+/// no more than naming a number.
 fn excerpt(value: &Value) -> String {
     const MAX: usize = 60;
-    let text = value.to_string();
-    if text.chars().count() <= MAX {
-        text
-    } else {
-        let cut: String = text.chars().take(MAX).collect();
+    struct Capped(Vec<u8>);
+    impl io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            // Room for MAX characters of up to 4 bytes, plus one more to know it was cut.
+            let room = (MAX * 4 + 1).saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(io::Error::other("excerpt full"));
+            }
+            let n = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut capped = Capped(Vec::new());
+    // Stopping early is the point: the error only says the excerpt is full.
+    let _ = serde_json::to_writer(&mut capped, value);
+    let text = String::from_utf8_lossy(&capped.0);
+    let mut chars = text.chars();
+    let cut: String = chars.by_ref().take(MAX).collect();
+    if chars.next().is_some() {
         format!("{cut}…")
+    } else {
+        cut
     }
 }
 
@@ -953,6 +976,17 @@ mod tests {
         // An undeclared key stays where it is.
         assert!(matches!(trace_key("z", &all, "/z", &mut proof), Fate::Kept(n) if n == "z"));
         assert!(proof.losses.is_empty());
+    }
+
+    #[test]
+    fn excerpts_are_cut_at_sixty_characters() {
+        assert_eq!(excerpt(&serde_json::json!("ok")), "\"ok\"");
+        let long = Value::String("é".repeat(500));
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 61);
+        assert!(cut.starts_with("\"éé") && cut.ends_with('…'), "{cut}");
+        let exactly = Value::String("x".repeat(58));
+        assert_eq!(excerpt(&exactly).chars().count(), 60);
     }
 
     #[test]
