@@ -6,7 +6,8 @@
 //!    "locked" at once, it never waits or interleaves);
 //! 2. prove the target (read once, under the lock);
 //! 3. store the proof (`migration/<fingerprint hex>.json`);
-//! 4. store the source bytes (`migration/<source sha256 hex>.source.json`);
+//! 4. store the source bytes (`migration/<source sha256 hex>.source.json`), re-read and
+//!    checked against the proof's `sourceHash`;
 //! 5. write the result to a temp file beside the target and fsync it;
 //! 6. re-hash the target: still the proven bytes, or nothing is replaced;
 //! 7. rename the temp file over the target, fsync the directory.
@@ -24,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::canonical::{hash_hex, reader_sha256};
+use crate::canonical::{bytes_sha256, hash_hex, reader_sha256};
 use crate::contract::ContractInfo;
 use crate::prove::{
     prove_file, prove_file_keeping_result, target_name, Proof, ProofStatus, ProveError,
@@ -159,7 +160,7 @@ pub fn apply_file(
     let store = ensure_migration_dir(path)?;
     let _lock = lock(path, &store.join(format!("{name}.lock")))?;
 
-    let (proof, result, source) = prove_file_keeping_result(info, path, &prove_options)?;
+    let (proof, result) = prove_file_keeping_result(info, path, &prove_options)?;
     if let Some(action) = decide(path, &proof)? {
         return Ok(ApplyOutcome {
             proof,
@@ -174,7 +175,14 @@ pub fn apply_file(
     fault_point("after-proof");
 
     let source_hex = hash_hex(&proof.source_hash).expect("the prover writes sha256 hashes");
-    // Exactly the bytes the proof hashed.
+    // Exactly the bytes the proof hashed: re-read (the prover does not hold a large file's
+    // bytes while it runs) and checked. Under the lock no other apply changes them.
+    let source = fs::read(path).map_err(|e| io_error("re-read", path, e))?;
+    if bytes_sha256(&source) != proof.source_hash {
+        return Err(ApplyError::SourceChanged {
+            path: path.to_owned(),
+        });
+    }
     let source_copy = store_exclusive(&store, &format!("{source_hex}.source.json"), &source)?
         .path()
         .to_owned();

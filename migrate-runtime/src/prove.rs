@@ -234,19 +234,19 @@ pub(crate) fn prove_file_keeping_result(
     info: &'static ContractInfo,
     path: &Path,
     options: &ProveOptions,
-) -> Result<(Proof, Option<Value>, Vec<u8>), ProveError> {
+) -> Result<(Proof, Option<Value>), ProveError> {
     let target = target_name(path)?;
     let bytes = fs::read(path).map_err(|source| ProveError::Read {
         path: path.to_owned(),
         source,
     })?;
     let source_hash = bytes_sha256(&bytes);
-    let (mut proof, result) = prove_bytes(info, target, &bytes, source_hash);
+    let (mut proof, result) = prove_bytes(info, target, bytes, source_hash);
     if proof.status != ProofStatus::Unsupported {
         check_source_immutable(path, &mut proof);
     }
     finish(&mut proof, options);
-    Ok((proof, result, bytes))
+    Ok((proof, result))
 }
 
 /// The file name of `path`, as a proof's `target`.
@@ -306,7 +306,7 @@ fn finish(proof: &mut Proof, options: &ProveOptions) {
 fn prove_bytes(
     info: &'static ContractInfo,
     target: String,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     source_hash: String,
 ) -> (Proof, Option<Value>) {
     let mut proof = Proof {
@@ -330,7 +330,11 @@ fn prove_bytes(
         result_hash: None,
         fingerprint: String::new(),
     };
-    let source = match parse(bytes) {
+    let parsed = parse(&bytes);
+    // The bytes are hashed and parsed: freed before the chain runs, they do not add to the
+    // peak of a large document.
+    drop(bytes);
+    let source = match parsed {
         Ok(source) => source,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
