@@ -20,7 +20,6 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -249,9 +248,11 @@ fn write_document(temp: &TempFile, result: &Value) -> Result<(), StoreError> {
 
 /// The held lock, released when dropped.
 struct Lock {
+    #[cfg_attr(not(unix), allow(dead_code))]
     file: fs::File,
 }
 
+#[cfg(unix)]
 impl Drop for Lock {
     fn drop(&mut self) {
         // Unlock explicitly rather than rely on close: a child process forked by another
@@ -267,7 +268,9 @@ impl Drop for Lock {
 /// The lock file is never removed: removing it would let a third process lock a new file
 /// while the second still holds the old one. `O_NOFOLLOW` keeps a planted symlink from
 /// making us create or lock a file elsewhere.
+#[cfg(unix)]
 fn lock(target: &Path, lock_path: &Path) -> Result<Lock, ApplyError> {
+    use std::os::unix::fs::OpenOptionsExt;
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -284,6 +287,16 @@ fn lock(target: &Path, lock_path: &Path) -> Result<Lock, ApplyError> {
         }),
         Err(e) => Err(io_error("lock", lock_path, e.into()).into()),
     }
+}
+
+/// Without flock, apply refuses rather than write unlocked; prove and verify still work.
+#[cfg(not(unix))]
+fn lock(_target: &Path, lock_path: &Path) -> Result<Lock, ApplyError> {
+    let unsupported = io::Error::new(
+        io::ErrorKind::Unsupported,
+        "apply's exclusive lock is implemented for Unix only",
+    );
+    Err(io_error("lock", lock_path, unsupported).into())
 }
 
 /// Aborts the process when `MIGRATE_FAULT` names `step`: how the crash tests stop apply

@@ -4,6 +4,7 @@
 //! Crashes and concurrency need separate processes: the tests re-run this test executable
 //! with `--exact child_apply_entry`, which applies the file named by `CHILD_TARGET` and
 //! prints its outcome; `MIGRATE_FAULT` makes that child abort after a given step.
+#![cfg(unix)]
 
 mod support;
 

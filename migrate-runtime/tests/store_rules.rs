@@ -1,4 +1,5 @@
 //! The proof store's rules: exclusive, append-only, never through a symlink.
+#![cfg(unix)]
 
 mod support;
 
