@@ -14,7 +14,10 @@ pub fn legacy_run_state(out: &mut impl Write, tasks: usize) -> io::Result<()> {
     writeln!(out, "  \"createdAt\": \"2024-01-01T00:00:00.000Z\",")?;
     writeln!(out, "  \"updatedAt\": \"2024-01-02T00:00:00.000Z\",")?;
     writeln!(out, "  \"cwd\": \"/tmp/bench\",")?;
-    writeln!(out, "  \"inputs\": {{\"question\": \"How fast is a prove?\"}},")?;
+    writeln!(
+        out,
+        "  \"inputs\": {{\"question\": \"How fast is a prove?\"}},"
+    )?;
     writeln!(out, "  \"loopStage\": \"observe\",")?;
     writeln!(out, "  \"tasks\": [")?;
     for i in 0..tasks {
@@ -85,6 +88,9 @@ mod tests {
         assert_eq!(doc["tasks"].as_array().unwrap().len(), 100);
         let per_task = bytes.len() / 100;
         assert!((800..1400).contains(&per_task), "{per_task} bytes a task");
-        assert_eq!(doc["tasks"][7]["userNotes"]["extra"]["level"]["deep"]["value"], 7);
+        assert_eq!(
+            doc["tasks"][7]["userNotes"]["extra"]["level"]["deep"]["value"],
+            7
+        );
     }
 }

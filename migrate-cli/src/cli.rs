@@ -18,6 +18,7 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -47,8 +48,11 @@ pub enum Command {
     /// Report each target's version, status and the changes a migration would make.
     ///
     /// Writes nothing.
-    #[command(after_help = "Examples:\n  migration check state.json\n  migration check --json runs/")]
+    #[command(
+        after_help = "Examples:\n  migration check state.json\n  migration check --json runs/"
+    )]
     Check {
+        /// The files to work on.
         #[command(flatten)]
         targets: TargetArgs,
     },
@@ -61,6 +65,7 @@ pub enum Command {
         after_help = "Examples:\n  migration prove state.json\n  migration prove --no-store --json runs/\n  migration prove --accept-declared-losses state.json"
     )]
     Prove {
+        /// The files to work on.
         #[command(flatten)]
         targets: TargetArgs,
         /// Print the proof without storing it.
@@ -74,8 +79,11 @@ pub enum Command {
     /// Prove, then replace each target atomically with its migrated version.
     ///
     /// The proof and the exact source bytes are stored under `migration/` first.
-    #[command(after_help = "Examples:\n  migration apply --dry-run runs/\n  migration apply state.json")]
+    #[command(
+        after_help = "Examples:\n  migration apply --dry-run runs/\n  migration apply state.json"
+    )]
     Apply {
+        /// The files to work on.
         #[command(flatten)]
         targets: TargetArgs,
         /// Prove and report, but write nothing.

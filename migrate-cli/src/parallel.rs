@@ -15,10 +15,8 @@ where
     F: Fn(&T) -> R + Sync,
 {
     let bar = if items.len() > 1 && std::io::stderr().is_terminal() {
-        let bar = ProgressBar::with_draw_target(
-            Some(items.len() as u64),
-            ProgressDrawTarget::stderr(),
-        );
+        let bar =
+            ProgressBar::with_draw_target(Some(items.len() as u64), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}") {
             bar.set_style(style);
         }

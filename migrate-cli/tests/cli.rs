@@ -101,7 +101,10 @@ fn check_json_object_field_by_field() {
     assert_eq!(r["chain"], json!([0, 1]));
     let changes = r["changeList"].as_array().unwrap();
     assert_eq!(r["changes"], changes.len());
-    let pointers: Vec<&str> = changes.iter().map(|c| c["path"].as_str().unwrap()).collect();
+    let pointers: Vec<&str> = changes
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
     assert!(pointers.contains(&"/schemaVersion"), "{pointers:?}");
     assert!(pointers.contains(&"/workflow"), "{pointers:?}");
     assert!(changes.iter().all(|c| c["kind"] == "added"), "{changes:?}");
@@ -112,8 +115,16 @@ fn check_json_object_field_by_field() {
 #[test]
 fn unsupported_targets_exit_1_with_reason_and_hint() {
     let dir = temp();
-    write(dir.path(), "future/state.json", r#"{"schemaVersion": 9, "id": "x"}"#);
-    write(dir.path(), "string/state.json", r#"{"schemaVersion": "1", "id": "x"}"#);
+    write(
+        dir.path(),
+        "future/state.json",
+        r#"{"schemaVersion": 9, "id": "x"}"#,
+    );
+    write(
+        dir.path(),
+        "string/state.json",
+        r#"{"schemaVersion": "1", "id": "x"}"#,
+    );
     write(dir.path(), "broken/state.json", "{ not json");
     let before = snapshot(dir.path());
     let out = run(dir.path(), &["check", "--json", "."]);
@@ -129,7 +140,10 @@ fn unsupported_targets_exit_1_with_reason_and_hint() {
         })
         .collect();
     assert_eq!(codes, ["invalid-json", "above-current", "invalid-version"]);
-    assert!(lines[1]["reason"]["message"].as_str().unwrap().contains('9'));
+    assert!(lines[1]["reason"]["message"]
+        .as_str()
+        .unwrap()
+        .contains('9'));
     assert!(out.stderr.contains("above-current") || out.stderr.contains("newer"));
     assert!(out.stderr.contains("hint:"), "{}", out.stderr);
 
@@ -170,7 +184,10 @@ fn contract_flag_rules() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--contract"), "{}", out.stderr);
     assert!(out.stderr.contains("run-state"), "{}", out.stderr);
-    let out = run(dir.path(), &["check", "--contract", "run-state", "--json", "legacy.json"]);
+    let out = run(
+        dir.path(),
+        &["check", "--contract", "run-state", "--json", "legacy.json"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json_lines()[0]["status"], "migrated");
     // An unknown contract is a usage error listing the names.
@@ -180,7 +197,10 @@ fn contract_flag_rules() {
     // --contract on a directory walks only that contract's file name.
     write(dir.path(), "d/state.json", LEGACY);
     write(dir.path(), "d/app.json", CURRENT_APP);
-    let out = run(dir.path(), &["check", "--contract", "workflow-app", "--json", "d"]);
+    let out = run(
+        dir.path(),
+        &["check", "--contract", "workflow-app", "--json", "d"],
+    );
     assert_eq!(out.code, 0);
     let lines = out.json_lines();
     assert_eq!(lines.len(), 1);
@@ -192,7 +212,11 @@ fn usage_and_environment_errors_exit_2() {
     let dir = temp();
     let missing = run(dir.path(), &["check", "missing/state.json"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("missing/state.json"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("missing/state.json"),
+        "{}",
+        missing.stderr
+    );
     assert!(missing.stdout.is_empty());
     assert_eq!(run(dir.path(), &["check"]).code, 2);
     assert_eq!(run(dir.path(), &["frobnicate"]).code, 2);
@@ -228,7 +252,10 @@ fn prove_stores_once_and_reports_conflicts() {
 
     // --no-store writes nothing at all.
     std::fs::remove_dir_all(dir.path().join("run/migration")).unwrap();
-    assert_eq!(run(dir.path(), &["prove", "--no-store", "run/state.json"]).code, 0);
+    assert_eq!(
+        run(dir.path(), &["prove", "--no-store", "run/state.json"]).code,
+        0
+    );
     assert!(!dir.path().join("run/migration").exists());
     assert_eq!(std::fs::read_to_string(target).unwrap(), LEGACY);
 }
@@ -249,7 +276,10 @@ fn apply_then_verify() {
     assert_eq!(applied["schemaVersion"], 1);
     assert_eq!(applied["mine"], json!({"deep": [1, {"keep": true}]}));
     let text = std::fs::read_to_string(&target).unwrap();
-    assert!(text.ends_with("}\n") && text.contains("\n  \""), "pretty JSON: {text}");
+    assert!(
+        text.ends_with("}\n") && text.contains("\n  \""),
+        "pretty JSON: {text}"
+    );
 
     // The source bytes are kept.
     let migration = dir.path().join("run/migration");
@@ -264,7 +294,10 @@ fn apply_then_verify() {
     assert_eq!(std::fs::read_to_string(source).unwrap(), LEGACY);
     let proof = proofs
         .iter()
-        .find(|p| !p.to_str().unwrap().ends_with(".source.json") && p.extension().is_some_and(|e| e == "json"))
+        .find(|p| {
+            !p.to_str().unwrap().ends_with(".source.json")
+                && p.extension().is_some_and(|e| e == "json")
+        })
         .expect("proof");
 
     let verify = run(dir.path(), &["verify", "--json", proof.to_str().unwrap()]);
@@ -290,7 +323,10 @@ fn apply_then_verify() {
 fn shipped_examples_prove() {
     let dir = temp();
     copy_tree(&workspace().join("examples"), dir.path());
-    let out = run(dir.path(), &["prove", "--no-store", "--json", "runs", "apps"]);
+    let out = run(
+        dir.path(),
+        &["prove", "--no-store", "--json", "runs", "apps"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json_lines().len(), 3);
     let out = run(dir.path(), &["check", "--json", "unsupported"]);

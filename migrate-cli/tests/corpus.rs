@@ -134,7 +134,11 @@ fn legacy_run_keeps_its_unknown_keys_when_applied() {
     let dir = copied_corpus();
     let target = dir.path().join("runs/pre-app-simple-run/state.json");
     let out = run(dir.path(), &["apply", "runs/pre-app-simple-run/state.json"]);
-    assert_eq!(out.code, 0, "stdout: {}\nstderr: {}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "stdout: {}\nstderr: {}",
+        out.stdout, out.stderr
+    );
     let migrated: Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
     assert_eq!(migrated["schemaVersion"], 1);
     assert_eq!(
@@ -145,6 +149,9 @@ fn legacy_run_keeps_its_unknown_keys_when_applied() {
     assert_eq!(migrated["workflow"]["id"], "research-synthesis");
     assert_eq!(migrated["tasks"][0]["taskPath"], "");
     // And it is now current: a second check reports nothing to do.
-    let again = run(dir.path(), &["check", "--json", "runs/pre-app-simple-run/state.json"]);
+    let again = run(
+        dir.path(),
+        &["check", "--json", "runs/pre-app-simple-run/state.json"],
+    );
     assert_eq!(again.json_lines()[0]["status"], "current");
 }

@@ -4,8 +4,10 @@ use std::io::BufWriter;
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(out), Some(n)) = (args.get(1), args.get(2).and_then(|m| m.parse::<usize>().ok()))
-    else {
+    let (Some(out), Some(n)) = (
+        args.get(1),
+        args.get(2).and_then(|m| m.parse::<usize>().ok()),
+    ) else {
         eprintln!("usage: gen-dir OUT N");
         std::process::exit(2);
     };

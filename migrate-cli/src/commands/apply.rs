@@ -33,9 +33,14 @@ fn apply_one(target: &Target, options: &ApplyOptions) -> Record {
                 ApplyAction::UpToDate => Tone::Good,
                 ApplyAction::Applied | ApplyAction::WouldApply => Tone::Notice,
             };
-            let path_text = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
+            let path_text =
+                |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
             let detail = match &outcome.proof_path {
-                Some(path) => format!("{}, proof {}", proof_summary(&outcome.proof), path.display()),
+                Some(path) => format!(
+                    "{}, proof {}",
+                    proof_summary(&outcome.proof),
+                    path.display()
+                ),
                 None => proof_summary(&outcome.proof),
             };
             Record {

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use migrate_runtime::{ContractInfo, Edge, Registry};
+use migrate_runtime::{ContractInfo, Edge, EdgeClaims, Registry};
 use serde_json::{json, Value};
 
 use crate::output::Printer;
@@ -11,7 +11,11 @@ use crate::output::Printer;
 /// Prints the registry, as one JSON object or as text.
 pub fn run(registry: &Registry, printer: &Printer) -> ExitCode {
     let text = if printer.is_json() {
-        let contracts: Vec<Value> = registry.contracts().iter().map(|c| contract_json(c)).collect();
+        let contracts: Vec<Value> = registry
+            .contracts()
+            .iter()
+            .map(|c| contract_json(c))
+            .collect();
         json!({ "contracts": contracts }).to_string()
     } else {
         registry
@@ -40,8 +44,12 @@ fn contract_json(c: &ContractInfo) -> Value {
 }
 
 fn edge_json(e: &Edge) -> Value {
-    let mut proof = migrate_runtime::claims_json(&e.claims);
+    // The claims as a proof records them (without from/to, which the edge has), plus
+    // whether the edge can be reversed.
+    let mut proof = serde_json::to_value(EdgeClaims::of(e)).unwrap_or_default();
     if let Value::Object(map) = &mut proof {
+        map.shift_remove("from");
+        map.shift_remove("to");
         map.insert("reversible".to_owned(), Value::Bool(e.claims.reversible));
     }
     json!({

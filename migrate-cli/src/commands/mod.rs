@@ -67,7 +67,11 @@ fn read_target(target: &Target) -> Result<Vec<u8>, Record> {
     std::fs::read(&target.path).map_err(|e| {
         environment_error(
             target.path.display().to_string(),
-            format!("cannot read {}: {}", target.path.display(), targets::io_reason(&e)),
+            format!(
+                "cannot read {}: {}",
+                target.path.display(),
+                targets::io_reason(&e)
+            ),
             None,
         )
     })

@@ -79,7 +79,11 @@ fn store_failure(shown: String, proof: &Proof, json: Value, error: StoreError) -
             "error",
             "proofs are stored in a real `migration/` directory beside the target",
         ),
-        _ => (Verdict::Error, "error", "check the directory's permissions and free space"),
+        _ => (
+            Verdict::Error,
+            "error",
+            "check the directory's permissions and free space",
+        ),
     };
     Record {
         verdict,

@@ -32,8 +32,12 @@ fn verify_one(registry: &Registry, path: &PathBuf) -> Record {
     let ok = report.outcome.is_ok();
     let hint = match report.outcome {
         VerifyOutcome::Fresh | VerifyOutcome::Applied => None,
-        VerifyOutcome::Changed => Some("the target is neither the proven source nor its result; prove it again"),
-        VerifyOutcome::Mismatch => Some("the contract or the prover changed since the proof was made; prove again"),
+        VerifyOutcome::Changed => {
+            Some("the target is neither the proven source nor its result; prove it again")
+        }
+        VerifyOutcome::Mismatch => {
+            Some("the contract or the prover changed since the proof was made; prove again")
+        }
         VerifyOutcome::Tampered => Some("the proof was edited after it was made; do not trust it"),
     };
     Record {

@@ -1,0 +1,262 @@
+//! RFC 8785 (JSON Canonicalization Scheme) output and the sha256 fingerprints taken over it.
+//!
+//! Proofs name documents by hash, so the encoding hashed must not depend on key order,
+//! whitespace or how a number happened to be spelled. RFC 8785 fixes all three: object keys
+//! sorted by their UTF-16 code units, no whitespace, strings escaped as ECMAScript's
+//! `JSON.stringify` does, and numbers printed as ECMAScript prints an IEEE 754 double.
+//!
+//! The writer streams into any [`Write`], so a 100 MB document is hashed without ever
+//! holding its canonical text in memory.
+
+use std::io::{self, Read, Write};
+
+use serde_json::{Map, Number, Value};
+use sha2::{Digest, Sha256};
+
+/// Writes `value` in RFC 8785 canonical form to `out`.
+///
+/// Integers beyond ±2^53 are written as the nearest double, as the RFC requires (JSON
+/// numbers are IEEE 754 doubles there); two such integers that round to one double hash
+/// the same.
+pub fn write_canonical<W: Write + ?Sized>(value: &Value, out: &mut W) -> io::Result<()> {
+    match value {
+        Value::Null => out.write_all(b"null"),
+        Value::Bool(true) => out.write_all(b"true"),
+        Value::Bool(false) => out.write_all(b"false"),
+        Value::Number(n) => write_number(n, out),
+        Value::String(s) => write_string(s, out),
+        Value::Array(items) => {
+            out.write_all(b"[")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                write_canonical(item, out)?;
+            }
+            out.write_all(b"]")
+        }
+        Value::Object(map) => write_object(map, out),
+    }
+}
+
+/// The canonical form of `value` as a string (for tests and small values; hash large ones
+/// with [`canonical_sha256`], which streams).
+pub fn to_canonical_string(value: &Value) -> String {
+    let mut out = Vec::new();
+    write_canonical(value, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("canonical JSON is UTF-8")
+}
+
+/// `sha256:` + lowercase hex of the sha256 of `value`'s canonical form.
+pub fn canonical_sha256(value: &Value) -> String {
+    let mut hasher = HashWriter::new();
+    {
+        // Canonical output is many tiny writes; batching them keeps the hasher's per-call
+        // overhead out of the profile.
+        let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut hasher);
+        write_canonical(value, &mut buffered).expect("hashing cannot fail");
+        buffered.flush().expect("hashing cannot fail");
+    }
+    hasher.finish()
+}
+
+/// `sha256:` + lowercase hex of the sha256 of `bytes`.
+pub fn bytes_sha256(bytes: &[u8]) -> String {
+    prefixed_hex(&Sha256::digest(bytes))
+}
+
+/// `sha256:` + lowercase hex of the sha256 of everything `reader` yields, read in chunks.
+pub fn reader_sha256<R: Read>(mut reader: R) -> io::Result<String> {
+    let mut hasher = HashWriter::new();
+    io::copy(&mut reader, &mut hasher)?;
+    Ok(hasher.finish())
+}
+
+/// The 64 hex digits of a `sha256:<hex>` hash, if `hash` is exactly that shape.
+///
+/// Used before a hash becomes a file name, so a hand-made proof cannot name a path.
+pub fn hash_hex(hash: &str) -> Option<&str> {
+    let hex = hash.strip_prefix("sha256:")?;
+    (hex.len() == 64
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then_some(hex)
+}
+
+/// A [`Write`] that feeds sha256.
+struct HashWriter(Sha256);
+
+impl HashWriter {
+    fn new() -> Self {
+        HashWriter(Sha256::new())
+    }
+
+    fn finish(self) -> String {
+        prefixed_hex(&self.0.finalize())
+    }
+}
+
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn prefixed_hex(digest: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(7 + digest.len() * 2);
+    s.push_str("sha256:");
+    for b in digest {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+fn write_object<W: Write + ?Sized>(map: &Map<String, Value>, out: &mut W) -> io::Result<()> {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    // RFC 8785 §3.2.3: sort by UTF-16 code units, which differs from UTF-8 byte order for
+    // characters above U+FFFF against U+E000..U+FFFF. The fast path compares bytes while
+    // both keys are ASCII, where the two orders agree.
+    entries.sort_by(|(a, _), (b, _)| {
+        if a.is_ascii() && b.is_ascii() {
+            a.as_bytes().cmp(b.as_bytes())
+        } else {
+            a.encode_utf16().cmp(b.encode_utf16())
+        }
+    });
+    out.write_all(b"{")?;
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        write_string(key, out)?;
+        out.write_all(b":")?;
+        write_canonical(value, out)?;
+    }
+    out.write_all(b"}")
+}
+
+/// Escapes as `JSON.stringify` does: `"` and `\`, the short escapes for \b \t \n \f \r,
+/// `\u00xx` (lowercase hex) for the other control characters, everything else as UTF-8.
+fn write_string<W: Write + ?Sized>(s: &str, out: &mut W) -> io::Result<()> {
+    out.write_all(b"\"")?;
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            0x0c => b"\\f",
+            b'\r' => b"\\r",
+            0x00..=0x1f => {
+                out.write_all(&bytes[start..i])?;
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.write_all(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ])?;
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(escape)?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])?;
+    out.write_all(b"\"")
+}
+
+fn write_number<W: Write + ?Sized>(n: &Number, out: &mut W) -> io::Result<()> {
+    const EXACT: u64 = 1 << 53;
+    if let Some(u) = n.as_u64() {
+        if u <= EXACT {
+            return write!(out, "{u}");
+        }
+    } else if let Some(i) = n.as_i64() {
+        if i.unsigned_abs() <= EXACT {
+            return write!(out, "{i}");
+        }
+    }
+    // Past 2^53 (or a float): the number is the double it denotes.
+    let f = n.as_f64().unwrap_or(0.0);
+    out.write_all(format_es6(f).as_bytes())
+}
+
+/// Formats a finite double as ECMAScript's `Number.prototype.toString` does (ECMA-262
+/// §6.1.6.1.20), which RFC 8785 §3.2.2.3 adopts.
+pub fn format_es6(f: f64) -> String {
+    if f == 0.0 || !f.is_finite() {
+        // -0 prints as 0; JSON has no non-finite numbers, so they cannot reach here from a
+        // parsed document.
+        return "0".to_owned();
+    }
+    let (digits, n) = shortest_digits(f.abs());
+    let k = digits.len() as i32;
+    let mut s = String::with_capacity(k.unsigned_abs() as usize + 8);
+    if f < 0.0 {
+        s.push('-');
+    }
+    if k <= n && n <= 21 {
+        s.push_str(&digits);
+        s.extend(std::iter::repeat_n('0', (n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        s.push_str(&digits[..n as usize]);
+        s.push('.');
+        s.push_str(&digits[n as usize..]);
+    } else if -6 < n && n <= 0 {
+        s.push_str("0.");
+        s.extend(std::iter::repeat_n('0', (-n) as usize));
+        s.push_str(&digits);
+    } else {
+        s.push_str(&digits[..1]);
+        if k > 1 {
+            s.push('.');
+            s.push_str(&digits[1..]);
+        }
+        s.push('e');
+        s.push(if n > 0 { '+' } else { '-' });
+        s.push_str(&(n - 1).abs().to_string());
+    }
+    s
+}
+
+/// The shortest digits that round-trip `f` (positive, finite), choosing the closest to `f`
+/// among equally short candidates as ECMAScript requires, and ECMAScript's `n`: the value
+/// is `0.d1d2…dk × 10^n`.
+///
+/// The digits come from serde_json's float printer, which picks the closest candidate;
+/// std's `{:e}` picks another one for some inputs (0x43143ff3c1cb0959 prints as
+/// …206.3, not …206.2), so it is not used. Its output (`1.5`, `1e-7`, `1.2e+23`) is parsed
+/// back into digits and exponent here.
+fn shortest_digits(f: f64) -> (String, i32) {
+    let text = serde_json::Number::from_f64(f)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "0".to_owned());
+    let (mantissa, exp) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.trim_start_matches('+').parse::<i32>().unwrap_or(0)),
+        None => (text.as_str(), 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all: String = int.chars().chain(frac.chars()).collect();
+    let leading = all.len() - all.trim_start_matches('0').len();
+    let digits = all.trim_start_matches('0').trim_end_matches('0').to_owned();
+    // The decimal point sits after `int`; dropping leading zeros moves it left.
+    let n = int.len() as i32 - leading as i32 + exp;
+    (digits, n)
+}

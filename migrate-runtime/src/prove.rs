@@ -1,0 +1,1003 @@
+//! The prover: runs a document's chain and checks five properties of that one run, then
+//! records them in a [`Proof`] whose fingerprint names it.
+//!
+//! The properties (SPEC §5, `docs/proofs.md`): `validatesAtCurrent`, `appendOnly`,
+//! `idempotent`, `sourceImmutable` and `roundTrip`. A failing property says which and
+//! where in `errors`; an unsupported document gets a proof too, never a passing one.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::canonical::{bytes_sha256, canonical_sha256, reader_sha256};
+use crate::contract::{ContractInfo, Edge};
+// Through the crate root: the engine's module layout is its own business.
+use crate::{detect, migrate, parse, resolve, ReasonCode, Unsupported};
+
+/// The proof format this crate writes (`proofFormat`).
+pub const PROOF_FORMAT: u32 = 1;
+
+/// At most this many findings are listed per property; the rest are counted. A document
+/// that changed everywhere would otherwise make a proof as large as itself.
+const MAX_FINDINGS: usize = 10;
+
+/// The record of one prove run, as stored in `migration/<fingerprint>.json` (SPEC §5).
+///
+/// Field order is the order of the stored JSON. Nothing here depends on time, host or the
+/// directory the file was in, so the same bytes and contract always give one fingerprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Proof {
+    /// The proof format ([`PROOF_FORMAT`]).
+    pub proof_format: u32,
+    /// The contract's name.
+    pub contract: String,
+    /// The target's file name (no directory).
+    pub target: String,
+    /// What `check` says of the document.
+    pub status: ProofStatus,
+    /// The version detected in the source, if detection got that far.
+    pub detected_version: Option<u32>,
+    /// The contract's current version.
+    pub current_version: u32,
+    /// The versions the document goes through, detected first (empty if none resolved).
+    pub chain: Vec<u32>,
+    /// The declared claims of each edge of the chain, in order.
+    pub edges: Vec<EdgeClaims>,
+    /// The result deserializes as the current version and passes its `validate` hook.
+    pub validates_at_current: bool,
+    /// Every leaf of the source is in the result with the same value, but for what the
+    /// chain declares.
+    pub append_only: bool,
+    /// Migrating the result changes nothing.
+    pub idempotent: bool,
+    /// The file's bytes, re-read after the run, hash as before.
+    pub source_immutable: bool,
+    /// down(up(source)) equals the source; `null` unless every edge of a non-empty chain is
+    /// reversible.
+    pub round_trip: Option<bool>,
+    /// Every property that applies holds, there are no errors, and no losses (unless the
+    /// run accepted declared losses).
+    pub pass: bool,
+    /// Values of the source that declared removals drop.
+    pub losses: Vec<Loss>,
+    /// What failed, each prefixed with the property or reason (`appendOnly: /a/0 is …`).
+    pub errors: Vec<String>,
+    /// `sha256:` + hex of the file's bytes.
+    pub source_hash: String,
+    /// `sha256:` + hex of the result's RFC 8785 canonical form; `null` when unsupported.
+    pub result_hash: Option<String>,
+    /// `sha256:` + hex of the RFC 8785 canonical form of this proof without `fingerprint`.
+    pub fingerprint: String,
+}
+
+/// A document's status, as `check` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProofStatus {
+    /// At the current version, and a typed round trip changes nothing.
+    Current,
+    /// At the current version, but the typed round trip changes it (fills defaults).
+    Normalized,
+    /// Older than current, with a chain to the current version.
+    Migrated,
+    /// Not supported: see the proof's `errors`.
+    Unsupported,
+}
+
+/// An edge's declared claims, as recorded in a proof (wire keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EdgeClaims {
+    /// The version the edge starts from.
+    pub from: u32,
+    /// The version the edge leads to.
+    pub to: u32,
+    /// New keys filled from their default.
+    pub adds_defaulted: Vec<String>,
+    /// New keys computed by the `with` function.
+    pub adds: Vec<String>,
+    /// Keys the edge deliberately drops.
+    pub removes: Vec<String>,
+    /// Keys that move: `[{"from": "owner", "to": "assignee"}]`.
+    pub renames: Vec<Rename>,
+    /// Keys whose type changes.
+    pub converts: Vec<String>,
+    /// True when the edge removes nothing.
+    pub drops_nothing: bool,
+    /// True when a custom `with` function performs the edge.
+    pub custom: bool,
+}
+
+/// One declared rename: the value at top-level key `from` moves to `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rename {
+    /// The old wire key.
+    pub from: String,
+    /// The new wire key.
+    pub to: String,
+}
+
+/// A value of the source dropped by a declared removal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loss {
+    /// Where the value is in the source (RFC 6901).
+    pub pointer: String,
+    /// The removing edge's source version.
+    pub from: u32,
+    /// The removing edge's target version.
+    pub to: u32,
+}
+
+/// How to prove.
+#[derive(Debug, Clone, Default)]
+pub struct ProveOptions {
+    /// Let a proof pass although declared removals drop values (`--accept-declared-losses`).
+    pub accept_declared_losses: bool,
+}
+
+/// A problem of the environment, not of the document: the document's own problems are
+/// recorded in the proof.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// The file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The path has no file name (`/`, `..`).
+    #[error("{} is not a file path", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
+}
+
+impl EdgeClaims {
+    /// The claims of `edge`, as a proof records them.
+    pub fn of(edge: &Edge) -> Self {
+        let strings = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect();
+        let c = &edge.claims;
+        EdgeClaims {
+            from: edge.from,
+            to: edge.to,
+            adds_defaulted: strings(c.adds_defaulted),
+            adds: strings(c.adds),
+            removes: strings(c.removes),
+            renames: c
+                .renames
+                .iter()
+                .map(|(from, to)| Rename {
+                    from: (*from).to_owned(),
+                    to: (*to).to_owned(),
+                })
+                .collect(),
+            converts: strings(c.converts),
+            drops_nothing: c.drops_nothing(),
+            custom: c.custom,
+        }
+    }
+}
+
+impl Proof {
+    /// The fingerprint this proof's content gives: `sha256:` + hex of the RFC 8785
+    /// canonical form of the proof without its `fingerprint` field.
+    pub fn compute_fingerprint(&self) -> String {
+        let mut value = serde_json::to_value(self).expect("a proof serializes");
+        fingerprint_of_value(&mut value)
+    }
+
+    /// True when `fingerprint` matches the content.
+    pub fn fingerprint_is_valid(&self) -> bool {
+        self.fingerprint == self.compute_fingerprint()
+    }
+
+    /// The proof as stored: pretty JSON with a trailing newline.
+    pub fn to_pretty_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("a proof serializes");
+        out.push(b'\n');
+        out
+    }
+}
+
+/// The fingerprint of a proof given as JSON: removes `fingerprint` from `value` and hashes
+/// the rest. Verify uses it on the stored text, so a field added by hand is covered too.
+pub(crate) fn fingerprint_of_value(value: &mut Value) -> String {
+    if let Value::Object(map) = value {
+        map.shift_remove("fingerprint");
+    }
+    canonical_sha256(value)
+}
+
+/// Proves the document at `path` against `info`.
+///
+/// Reads the file once (re-reading it at the end, streamed, only to re-hash it). Errors
+/// only when the file cannot be read; a document that is not supported gets a failing
+/// proof with `status: "unsupported"`.
+pub fn prove_file(
+    info: &'static ContractInfo,
+    path: &Path,
+    options: &ProveOptions,
+) -> Result<Proof, ProveError> {
+    Ok(prove_file_keeping_result(info, path, options)?.0)
+}
+
+/// [`prove_file`], also returning the migrated document when the document is supported
+/// (apply writes it).
+pub(crate) fn prove_file_keeping_result(
+    info: &'static ContractInfo,
+    path: &Path,
+    options: &ProveOptions,
+) -> Result<(Proof, Option<Value>), ProveError> {
+    let target = target_name(path)?;
+    let bytes = fs::read(path).map_err(|source| ProveError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let source_hash = bytes_sha256(&bytes);
+    let (mut proof, result) = prove_bytes(info, target, bytes, source_hash);
+    if proof.status != ProofStatus::Unsupported {
+        check_source_immutable(path, &mut proof);
+    }
+    finish(&mut proof, options);
+    Ok((proof, result))
+}
+
+/// The file name of `path`, as a proof's `target`.
+pub(crate) fn target_name(path: &Path) -> Result<String, ProveError> {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| ProveError::NotAFile {
+            path: path.to_owned(),
+        })
+}
+
+/// Re-reads the file (streamed) and compares its hash with `sourceHash`.
+fn check_source_immutable(path: &Path, proof: &mut Proof) {
+    let rehash = fs::File::open(path).and_then(reader_sha256);
+    match rehash {
+        Ok(hash) if hash == proof.source_hash => proof.source_immutable = true,
+        Ok(hash) => {
+            proof.source_immutable = false;
+            proof.errors.push(format!(
+                "sourceImmutable: the file changed during the run (read as {}, now {hash})",
+                proof.source_hash
+            ));
+        }
+        Err(e) => {
+            proof.source_immutable = false;
+            proof
+                .errors
+                .push(format!("sourceImmutable: cannot re-read the file: {e}"));
+        }
+    }
+}
+
+/// Computes `pass` and the fingerprint once every property is in.
+fn finish(proof: &mut Proof, options: &ProveOptions) {
+    if !proof.losses.is_empty() && !options.accept_declared_losses {
+        let pointers: Vec<&str> = proof.losses.iter().map(|l| l.pointer.as_str()).collect();
+        proof.errors.push(format!(
+            "losses: declared removals drop {} value(s) of the source ({}); accept them with \
+             --accept-declared-losses",
+            pointers.len(),
+            pointers.join(", ")
+        ));
+    }
+    proof.pass = proof.status != ProofStatus::Unsupported
+        && proof.validates_at_current
+        && proof.append_only
+        && proof.idempotent
+        && proof.source_immutable
+        && proof.round_trip != Some(false)
+        && proof.errors.is_empty();
+    proof.fingerprint = proof.compute_fingerprint();
+}
+
+/// Runs the chain on `bytes` and checks every property but `sourceImmutable` (left
+/// `false` for the caller, who knows where the bytes came from). `pass` and the
+/// fingerprint are left for [`finish`].
+fn prove_bytes(
+    info: &'static ContractInfo,
+    target: String,
+    bytes: Vec<u8>,
+    source_hash: String,
+) -> (Proof, Option<Value>) {
+    let mut proof = Proof {
+        proof_format: PROOF_FORMAT,
+        contract: info.name.to_owned(),
+        target,
+        status: ProofStatus::Unsupported,
+        detected_version: None,
+        current_version: info.current_version(),
+        chain: Vec::new(),
+        edges: Vec::new(),
+        validates_at_current: false,
+        append_only: false,
+        idempotent: false,
+        source_immutable: false,
+        round_trip: None,
+        pass: false,
+        losses: Vec::new(),
+        errors: Vec::new(),
+        source_hash,
+        result_hash: None,
+        fingerprint: String::new(),
+    };
+    let parsed = parse(&bytes);
+    // The bytes are hashed and parsed: freed before the chain runs, they do not add to the
+    // peak of a large document.
+    drop(bytes);
+    let source = match parsed {
+        Ok(source) => source,
+        Err(unsupported) => {
+            proof.errors.push(unsupported_error(&unsupported));
+            return (proof, None);
+        }
+    };
+    // What detection and resolution found is recorded even when a later step fails, so an
+    // unsupported proof still says where the document stood.
+    if let Ok(detected) = detect(info, &source) {
+        proof.detected_version = Some(detected);
+        if let Ok(edges) = resolve(info, detected) {
+            record_chain(&mut proof, detected, &edges);
+        }
+    }
+    let migrated = match migrate(info, &source) {
+        Ok(migrated) => migrated,
+        Err(unsupported) => {
+            proof.errors.push(unsupported_error(&unsupported));
+            return (proof, None);
+        }
+    };
+    record_chain(&mut proof, migrated.detected, &migrated.edges);
+    proof.detected_version = Some(migrated.detected);
+    let mut result = migrated.result;
+
+    proof.status = if !migrated.edges.is_empty() {
+        ProofStatus::Migrated
+    } else if result == source {
+        ProofStatus::Current
+    } else {
+        ProofStatus::Normalized
+    };
+
+    check_validates_at_current(info, &mut result, &mut proof);
+    check_append_only(info, &source, &result, &migrated.edges, &mut proof);
+    check_idempotent(info, &result, &mut proof);
+    check_round_trip(
+        info,
+        &source,
+        &result,
+        migrated.detected,
+        &migrated.edges,
+        &mut proof,
+    );
+    proof.result_hash = Some(canonical_sha256(&result));
+    (proof, Some(result))
+}
+
+fn record_chain(proof: &mut Proof, detected: u32, edges: &[&'static Edge]) {
+    proof.chain = std::iter::once(detected)
+        .chain(edges.iter().map(|e| e.to))
+        .collect();
+    proof.edges = edges.iter().map(|e| EdgeClaims::of(e)).collect();
+}
+
+fn unsupported_error(unsupported: &Unsupported) -> String {
+    let prefix = if unsupported.code == ReasonCode::InvalidAtCurrent {
+        // The result was produced but the current version rejects it: that is the
+        // property failing, and the proof says so by name.
+        "validatesAtCurrent: "
+    } else {
+        ""
+    };
+    format!("{prefix}{}: {}", unsupported.code, unsupported.message)
+}
+
+/// Runs `f` on the body of `doc` (the object without the version key) without copying
+/// it: the key is taken out and put back at its place.
+fn with_body<R>(doc: &mut Value, version_key: &str, f: impl FnOnce(&Value) -> R) -> R {
+    let taken = match doc {
+        Value::Object(map) => map
+            .keys()
+            .position(|k| k == version_key)
+            .and_then(|i| map.shift_remove_entry(version_key).map(|kv| (i, kv))),
+        _ => None,
+    };
+    let out = f(doc);
+    if let (Value::Object(map), Some((i, (k, v)))) = (doc, taken) {
+        map.shift_insert(i, k, v);
+    }
+    out
+}
+
+fn check_validates_at_current(info: &ContractInfo, result: &mut Value, proof: &mut Proof) {
+    let Some(current) = info.versions.last() else {
+        proof
+            .errors
+            .push("validatesAtCurrent: the contract has no versions".to_owned());
+        return;
+    };
+    let outcome = with_body(result, info.version_key, |body| {
+        guarded(|| (current.__roundtrip)(body))
+    });
+    match outcome {
+        Ok(Ok(_)) => proof.validates_at_current = true,
+        Err(panic) => proof.errors.push(format!(
+            "validatesAtCurrent: the current version's typed reading panicked: {panic}"
+        )),
+        Ok(Err(e)) => proof.errors.push(format!(
+            "validatesAtCurrent: the result does not pass as {} version {}: {e}",
+            info.name, current.version
+        )),
+    }
+}
+
+/// Where a top-level source key ends up after the chain's declared claims.
+enum Fate {
+    /// Still there, under this key of the result.
+    Kept(String),
+    /// A declared conversion may change its value.
+    Converted,
+    /// A declared removal drops it.
+    Removed,
+}
+
+fn trace_key(key: &str, edges: &[&'static Edge], source_pointer: &str, proof: &mut Proof) -> Fate {
+    let mut name = key;
+    let mut converted = false;
+    // Followed to the end even after a conversion: a later edge may still remove it, and
+    // that is a loss.
+    for edge in edges {
+        let claims = &edge.claims;
+        if claims.removes.contains(&name) {
+            proof.losses.push(Loss {
+                pointer: source_pointer.to_owned(),
+                from: edge.from,
+                to: edge.to,
+            });
+            return Fate::Removed;
+        }
+        converted |= claims.converts.contains(&name);
+        if let Some((_, new)) = claims.renames.iter().find(|(old, _)| *old == name) {
+            name = new;
+        }
+    }
+    if converted {
+        Fate::Converted
+    } else {
+        Fate::Kept(name.to_owned())
+    }
+}
+
+fn check_append_only(
+    info: &ContractInfo,
+    source: &Value,
+    result: &Value,
+    edges: &[&'static Edge],
+    proof: &mut Proof,
+) {
+    let (Value::Object(source), Value::Object(result)) = (source, result) else {
+        proof
+            .errors
+            .push("appendOnly: the source or the result is not an object".to_owned());
+        return;
+    };
+    let mut findings = Findings::new("appendOnly");
+    for (key, value) in source {
+        if key == info.version_key {
+            continue;
+        }
+        let mut pointer = String::new();
+        push_token(&mut pointer, key);
+        match trace_key(key, edges, &pointer, proof) {
+            Fate::Removed | Fate::Converted => {}
+            Fate::Kept(name) => {
+                let renamed = (name != *key).then(|| {
+                    let mut p = String::new();
+                    push_token(&mut p, &name);
+                    p
+                });
+                let mut at = Location {
+                    source: pointer,
+                    result: renamed,
+                };
+                contained(value, result.get(&name), &mut at, &mut findings);
+            }
+        }
+    }
+    proof.append_only = findings.is_empty();
+    findings.report(&mut proof.errors);
+}
+
+/// A pointer into the source, and the pointer into the result when a rename moved it.
+struct Location {
+    source: String,
+    result: Option<String>,
+}
+
+impl Location {
+    fn push(&mut self, token: &str) -> (usize, usize) {
+        let lens = (
+            self.source.len(),
+            self.result.as_ref().map_or(0, String::len),
+        );
+        push_token(&mut self.source, token);
+        if let Some(r) = &mut self.result {
+            push_token(r, token);
+        }
+        lens
+    }
+
+    fn pop(&mut self, (s, r): (usize, usize)) {
+        self.source.truncate(s);
+        if let Some(p) = &mut self.result {
+            p.truncate(r);
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.result {
+            Some(r) => format!("{} (renamed to {})", display_pointer(&self.source), r),
+            None => display_pointer(&self.source).to_owned(),
+        }
+    }
+}
+
+/// Checks that every leaf of `source` is in `result` with the same value.
+fn contained(source: &Value, result: Option<&Value>, at: &mut Location, out: &mut Findings) {
+    let Some(result) = result else {
+        out.push(|| format!("{} is missing from the result", at.describe()));
+        return;
+    };
+    match (source, result) {
+        (Value::Object(s), Value::Object(r)) => {
+            for (key, value) in s {
+                let mark = at.push(key);
+                contained(value, r.get(key), at, out);
+                at.pop(mark);
+            }
+        }
+        (Value::Array(s), Value::Array(r)) => {
+            for (i, value) in s.iter().enumerate() {
+                let mark = at.push(&i.to_string());
+                contained(value, r.get(i), at, out);
+                at.pop(mark);
+            }
+        }
+        (Value::Object(_), other) | (Value::Array(_), other) => out.push(|| {
+            format!(
+                "{} is {} in the source but {} in the result",
+                at.describe(),
+                kind(source),
+                kind(other)
+            )
+        }),
+        (s, r) if scalar_eq(s, r) => {}
+        (s, r) => out.push(|| {
+            format!(
+                "{} changed from {} to {}",
+                at.describe(),
+                excerpt(s),
+                excerpt(r)
+            )
+        }),
+    }
+}
+
+/// Scalars compare by value: `1` and `1.0` are one number (a typed round trip through an
+/// `f64` field may print either), integers compare exactly.
+fn scalar_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
+                x == y
+            } else if let (Some(x), Some(y)) = (x.as_u64(), y.as_u64()) {
+                x == y
+            } else if x.is_f64() || y.is_f64() {
+                x.as_f64() == y.as_f64()
+            } else {
+                false
+            }
+        }
+        _ => a == b,
+    }
+}
+
+fn check_idempotent(info: &'static ContractInfo, result: &Value, proof: &mut Proof) {
+    match migrate(info, result) {
+        Ok(again) => {
+            let mut findings = Findings::new("idempotent");
+            let mut pointer = String::new();
+            diff(
+                result,
+                &again.result,
+                &mut pointer,
+                &mut findings,
+                "when migrated again",
+            );
+            proof.idempotent = findings.is_empty();
+            findings.report(&mut proof.errors);
+        }
+        Err(unsupported) => proof.errors.push(format!(
+            "idempotent: migrating the result again is unsupported: {unsupported}"
+        )),
+    }
+}
+
+fn check_round_trip(
+    info: &ContractInfo,
+    source: &Value,
+    result: &Value,
+    detected: u32,
+    edges: &[&'static Edge],
+    proof: &mut Proof,
+) {
+    if edges.is_empty() || edges.iter().any(|e| e.__down.is_none()) {
+        return;
+    }
+    let mut body = match result {
+        Value::Object(map) => {
+            let mut body = map.clone();
+            body.shift_remove(info.version_key);
+            body
+        }
+        _ => Map::new(),
+    };
+    for edge in edges.iter().rev() {
+        let down = edge.__down.expect("checked above");
+        match guarded(|| down(edge, body)) {
+            Ok(Ok(Value::Object(map))) => body = map,
+            Err(panic) => {
+                proof.round_trip = Some(false);
+                proof.errors.push(format!(
+                    "roundTrip: {} {} -> {} down panicked: {panic}",
+                    info.name, edge.to, edge.from
+                ));
+                return;
+            }
+            Ok(Ok(other)) => {
+                proof.round_trip = Some(false);
+                proof.errors.push(format!(
+                    "roundTrip: {} {} -> {} down produced {}",
+                    info.name,
+                    edge.to,
+                    edge.from,
+                    kind(&other)
+                ));
+                return;
+            }
+            Ok(Err(e)) => {
+                proof.round_trip = Some(false);
+                proof.errors.push(format!(
+                    "roundTrip: {} {} -> {} down failed: {e}",
+                    info.name, edge.to, edge.from
+                ));
+                return;
+            }
+        }
+    }
+    let empty = Map::new();
+    let source_map = source.as_object().unwrap_or(&empty);
+    // Compared in place: the common, passing case copies nothing of the source.
+    let unversioned_len = source_map.len() - usize::from(source_map.contains_key(info.version_key));
+    if body.len() == unversioned_len
+        && body
+            .iter()
+            .all(|(k, v)| k != info.version_key && source_map.get(k) == Some(v))
+    {
+        proof.round_trip = Some(true);
+        return;
+    }
+    let mut source_body = source_map.clone();
+    source_body.shift_remove(info.version_key);
+    let (back, source_body) = (Value::Object(body), Value::Object(source_body));
+    // The source's own version may fill defaults the file omits; the down transform writes
+    // them out. Equal to the source as its version reads it is a faithful round trip.
+    if let Some(version) = info.version(detected) {
+        if let Ok(Ok(typed)) = guarded(|| (version.__roundtrip)(&source_body)) {
+            let modeled = typed.clone();
+            let normalized =
+                crate::__private::overlay_unknown(typed, source_body.clone(), &modeled);
+            if back == normalized {
+                proof.round_trip = Some(true);
+                return;
+            }
+        }
+    }
+    proof.round_trip = Some(false);
+    let mut findings = Findings::new("roundTrip");
+    let mut pointer = String::new();
+    diff(
+        &source_body,
+        &back,
+        &mut pointer,
+        &mut findings,
+        "after down(up(source))",
+    );
+    if findings.is_empty() {
+        findings.push(|| "down(up(source)) differs from the source".to_owned());
+    }
+    findings.report(&mut proof.errors);
+}
+
+/// Lists where `after` differs from `before`: keys missing or added, values changed.
+fn diff(before: &Value, after: &Value, pointer: &mut String, out: &mut Findings, when: &str) {
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            for (key, value) in b {
+                let len = pointer.len();
+                push_token(pointer, key);
+                match a.get(key) {
+                    Some(other) => diff(value, other, pointer, out, when),
+                    None => out.push(|| format!("{} is missing {when}", display_pointer(pointer))),
+                }
+                pointer.truncate(len);
+            }
+            for key in a.keys().filter(|k| !b.contains_key(*k)) {
+                let len = pointer.len();
+                push_token(pointer, key);
+                out.push(|| format!("{} is added {when}", display_pointer(pointer)));
+                pointer.truncate(len);
+            }
+        }
+        (Value::Array(b), Value::Array(a)) if b.len() == a.len() => {
+            for (i, (x, y)) in b.iter().zip(a).enumerate() {
+                let len = pointer.len();
+                push_token(pointer, &i.to_string());
+                diff(x, y, pointer, out, when);
+                pointer.truncate(len);
+            }
+        }
+        (b, a) if b == a => {}
+        (b, a) => out.push(|| {
+            format!(
+                "{} changed from {} to {} {when}",
+                display_pointer(pointer),
+                excerpt(b),
+                excerpt(a)
+            )
+        }),
+    }
+}
+
+/// Runs user code (a transform, a serde impl, a validate hook) so that its panic becomes a
+/// failed property instead of taking the process down; the message is the panic's.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
+    })
+}
+
+/// Findings of one property: the first [`MAX_FINDINGS`] in full, the rest counted.
+struct Findings {
+    property: &'static str,
+    listed: Vec<String>,
+    more: usize,
+}
+
+impl Findings {
+    fn new(property: &'static str) -> Self {
+        Findings {
+            property,
+            listed: Vec::new(),
+            more: 0,
+        }
+    }
+
+    fn push(&mut self, message: impl FnOnce() -> String) {
+        if self.listed.len() < MAX_FINDINGS {
+            self.listed
+                .push(format!("{}: {}", self.property, message()));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    fn report(self, errors: &mut Vec<String>) {
+        errors.extend(self.listed);
+        if self.more > 0 {
+            errors.push(format!("{}: … and {} more", self.property, self.more));
+        }
+    }
+}
+
+/// Appends `/token` to an RFC 6901 pointer, escaping `~` and `/`.
+fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// The root's pointer is the empty string; messages show it as `/` would mislead, so they
+/// say `the document`.
+fn display_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "the document"
+    } else {
+        pointer
+    }
+}
+
+/// A value for a message, cut short: a message names the value, it does not carry it.
+///
+/// Serialization stops once the excerpt is full, so naming a changed 100 MB subtree costs
+/// no more than naming a number.
+fn excerpt(value: &Value) -> String {
+    const MAX: usize = 60;
+    struct Capped(Vec<u8>);
+    impl io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            // Room for MAX characters of up to 4 bytes, plus one more to know it was cut.
+            let room = (MAX * 4 + 1).saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(io::Error::other("excerpt full"));
+            }
+            let n = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut capped = Capped(Vec::new());
+    // Stopping early is the point: the error only says the excerpt is full.
+    let _ = serde_json::to_writer(&mut capped, value);
+    let text = String::from_utf8_lossy(&capped.0);
+    let mut chars = text.chars();
+    let cut: String = chars.by_ref().take(MAX).collect();
+    if chars.next().is_some() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{Claims, TransformError};
+
+    fn unused(_: &Edge, _: Map<String, Value>) -> Result<Value, TransformError> {
+        unreachable!("trace_key reads claims only")
+    }
+
+    const NONE: Claims = Claims {
+        adds_defaulted: &[],
+        adds: &[],
+        removes: &[],
+        renames: &[],
+        converts: &[],
+        custom: false,
+        reversible: false,
+    };
+
+    static EDGES: [Edge; 3] = [
+        Edge {
+            from: 1,
+            to: 2,
+            description: "",
+            claims: Claims {
+                renames: &[("a", "b")],
+                ..NONE
+            },
+            __up: unused,
+            __down: None,
+        },
+        Edge {
+            from: 2,
+            to: 3,
+            description: "",
+            claims: Claims {
+                converts: &["b"],
+                custom: true,
+                ..NONE
+            },
+            __up: unused,
+            __down: None,
+        },
+        Edge {
+            from: 3,
+            to: 4,
+            description: "",
+            claims: Claims {
+                removes: &["b"],
+                ..NONE
+            },
+            __up: unused,
+            __down: None,
+        },
+    ];
+
+    fn empty_proof() -> Proof {
+        serde_json::from_value(serde_json::json!({
+            "proofFormat": 1, "contract": "c", "target": "t", "status": "migrated",
+            "detectedVersion": 1, "currentVersion": 4, "chain": [], "edges": [],
+            "validatesAtCurrent": false, "appendOnly": false, "idempotent": false,
+            "sourceImmutable": false, "roundTrip": null, "pass": false, "losses": [],
+            "errors": [], "sourceHash": "", "resultHash": null, "fingerprint": ""
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_key_is_followed_through_renames_conversions_and_removals() {
+        let all: Vec<&'static Edge> = EDGES.iter().collect();
+        let mut proof = empty_proof();
+        // Renamed, converted, then removed: a loss at the source's pointer.
+        assert!(matches!(
+            trace_key("a", &all, "/a", &mut proof),
+            Fate::Removed
+        ));
+        assert_eq!(
+            proof.losses,
+            [Loss {
+                pointer: "/a".into(),
+                from: 3,
+                to: 4
+            }]
+        );
+        // Without the last edge: converted, so its value may change.
+        let mut proof = empty_proof();
+        assert!(matches!(
+            trace_key("a", &all[..2], "/a", &mut proof),
+            Fate::Converted
+        ));
+        // Without the conversion: kept under its new name.
+        assert!(matches!(trace_key("a", &all[..1], "/a", &mut proof), Fate::Kept(n) if n == "b"));
+        // An undeclared key stays where it is.
+        assert!(matches!(trace_key("z", &all, "/z", &mut proof), Fate::Kept(n) if n == "z"));
+        assert!(proof.losses.is_empty());
+    }
+
+    #[test]
+    fn excerpts_are_cut_at_sixty_characters() {
+        assert_eq!(excerpt(&serde_json::json!("ok")), "\"ok\"");
+        let long = Value::String("é".repeat(500));
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), 61);
+        assert!(cut.starts_with("\"éé") && cut.ends_with('…'), "{cut}");
+        let exactly = Value::String("x".repeat(58));
+        assert_eq!(excerpt(&exactly).chars().count(), 60);
+    }
+
+    #[test]
+    fn pointer_tokens_escape_tilde_then_slash() {
+        let mut p = String::new();
+        push_token(&mut p, "a/b~c");
+        push_token(&mut p, "0");
+        assert_eq!(p, "/a~1b~0c/0");
+    }
+}
