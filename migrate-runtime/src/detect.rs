@@ -7,7 +7,7 @@ use crate::reason::{ReasonCode, Unsupported};
 
 /// Parses a document's bytes: one parse, into a tree that keeps the source's key order.
 ///
-/// serde_json refuses documents nested deeper than 128 arrays or objects; that (like any
+/// serde_json refuses documents nesting 128 or more arrays or objects; that (like any
 /// other syntax error) is `invalid-json`, never a crash.
 pub fn parse(bytes: &[u8]) -> Result<Value, Unsupported> {
     serde_json::from_slice(bytes)

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 /// have the same length; otherwise the transform rebuilt the array and `typed` stands.
 /// Where `typed` sets a key that the original held unmodeled, `typed` wins.
 pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
-    match overlay(typed, original, modeled, false) {
+    match overlay(typed, original, modeled, false, &[]) {
         Ok(value) => value,
         // Only a strict overlay reports clashes.
         Err(_) => unreachable!("a lenient overlay has no clashes"),
@@ -26,12 +26,16 @@ pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) ->
 /// [`overlay_unknown`] that refuses to lose data: where `typed` sets a key that the original
 /// held unmodeled, with another value (not `null`), the original's value would vanish, and
 /// the JSON Pointer of that key is returned instead.
+///
+/// `renames` are the transform's top-level renames `(old, new)`: the new key takes the old
+/// one's place, and what the types did not model inside the old value comes along.
 pub(crate) fn overlay_strict(
     typed: Value,
     original: Value,
     modeled: &Value,
+    renames: &[(&str, &str)],
 ) -> Result<Value, String> {
-    overlay(typed, original, modeled, true).map_err(|mut segments| {
+    overlay(typed, original, modeled, true, renames).map_err(|mut segments| {
         segments.reverse();
         segments.iter().fold(String::new(), |mut pointer, segment| {
             pointer.push('/');
@@ -47,10 +51,22 @@ fn overlay(
     original: Value,
     modeled: &Value,
     strict: bool,
+    renames: &[(&str, &str)],
 ) -> Result<Value, Vec<String>> {
     match (typed, original) {
         (Value::Object(mut typed), Value::Object(original)) => {
             let modeled = modeled.as_object();
+            // Renames that apply here: the old key is in the original, the new one only in
+            // the result (else the new key is handled where the original has it).
+            let moves: Vec<(&str, &str)> = renames
+                .iter()
+                .copied()
+                .filter(|(old, new)| {
+                    original.contains_key(*old)
+                        && !original.contains_key(*new)
+                        && typed.contains_key(*new)
+                })
+                .collect();
             let mut out = Map::with_capacity(original.len().max(typed.len()));
             for (key, orig) in original {
                 let known = modeled.and_then(|m| m.get(&key));
@@ -58,10 +74,12 @@ fn overlay(
                     Some(slot) => {
                         let t = std::mem::take(slot);
                         let merged = match known {
-                            Some(m) => overlay(t, orig, m, strict).map_err(|mut segments| {
-                                segments.push(key.clone());
-                                segments
-                            })?,
+                            Some(m) => {
+                                overlay(t, orig, m, strict, &[]).map_err(|mut segments| {
+                                    segments.push(key.clone());
+                                    segments
+                                })?
+                            }
                             None if strict && !orig.is_null() && orig != t => {
                                 return Err(vec![key]);
                             }
@@ -72,7 +90,21 @@ fn overlay(
                     None if known.is_none() => {
                         out.insert(key, orig);
                     }
-                    None => {}
+                    None => {
+                        let Some(&(_, new)) = moves.iter().find(|(old, _)| *old == key) else {
+                            continue;
+                        };
+                        let (Some(slot), Some(m)) = (typed.get_mut(new), known) else {
+                            continue;
+                        };
+                        let merged = overlay(std::mem::take(slot), orig, m, strict, &[]).map_err(
+                            |mut segments| {
+                                segments.push(new.to_owned());
+                                segments
+                            },
+                        )?;
+                        out.insert(new.to_owned(), merged);
+                    }
                 }
             }
             append_new(&mut out, typed);
@@ -91,7 +123,7 @@ fn overlay(
                 .zip(modeled)
                 .enumerate()
                 .map(|(index, ((t, o), m))| {
-                    overlay(t, o, m, strict).map_err(|mut segments| {
+                    overlay(t, o, m, strict, &[]).map_err(|mut segments| {
                         segments.push(index.to_string());
                         segments
                     })
@@ -181,14 +213,14 @@ mod tests {
         let modeled = json!({"a": [{"k": 1}]});
         let typed = json!({"a": [{"k": 1, "x/y": "theirs"}], "n": 5});
         assert_eq!(
-            overlay_strict(typed.clone(), original.clone(), &modeled),
+            overlay_strict(typed.clone(), original.clone(), &modeled, &[]),
             Err("/a/0/x~1y".to_owned())
         );
         // The lenient overlay lets the transform win; an unknown `null` is no loss.
         let out = overlay_unknown(typed, original.clone(), &modeled);
         assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"theirs"}],"n":5}"#);
         let same = json!({"a": [{"k": 1, "x/y": "mine"}], "n": 5});
-        let out = overlay_strict(same, original, &modeled).unwrap();
+        let out = overlay_strict(same, original, &modeled, &[]).unwrap();
         assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"mine"}],"n":5}"#);
     }
 

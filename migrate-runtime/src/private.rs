@@ -95,7 +95,7 @@ where
 /// The transform of a custom edge: the body is read as `From`, passed to the user's
 /// function, and the result written back; keys `From` did not model are carried over.
 pub fn custom<From, To, R>(
-    _edge: &Edge,
+    edge: &Edge,
     body: Map<String, Value>,
     with: impl FnOnce(From) -> R,
 ) -> Result<Value, TransformError>
@@ -120,7 +120,17 @@ where
     })?;
     // The `with` function never sees keys `From` does not model; if its result sets one of
     // them to another value, the document's own value would vanish unseen: refuse.
-    crate::overlay::overlay_strict(typed, body, &modeled).map_err(|pointer| {
+    // `custom_down` runs this with the versions swapped: the renames go the other way.
+    let renames: Vec<(&str, &str)> = if From::VERSION == edge.from {
+        edge.claims.renames.to_vec()
+    } else {
+        edge.claims
+            .renames
+            .iter()
+            .map(|&(old, new)| (new, old))
+            .collect()
+    };
+    crate::overlay::overlay_strict(typed, body, &modeled, &renames).map_err(|pointer| {
         TransformError::Custom(format!(
             "the result sets `{pointer}`, which the document already holds with another value that version {} does not model",
             From::VERSION

@@ -40,7 +40,7 @@ pub enum ReasonCode {
     MissingVersion,
     /// The version key does not hold an integer in `0..=u32::MAX`.
     InvalidVersion,
-    /// The bytes are not JSON (or nest deeper than the parser's limit of 128).
+    /// The bytes are not JSON (or nest 128 levels or deeper, past the parser's limit).
     InvalidJson,
     /// The JSON root is not an object.
     NotAnObject,

@@ -114,6 +114,21 @@ fn a_document_nested_100_levels_deep_goes_through() {
 }
 
 #[test]
+fn a_document_at_the_parser_depth_limit_goes_through() {
+    // 127 levels is the deepest serde_json accepts; typed reading, transforms, the change
+    // list and the drop all recurse that deep, on a test thread's 2 MB stack, in debug.
+    let doc = deep_tree(1, 127);
+    let report = check_bytes(&TREE, "tree.json", doc.as_bytes());
+    assert_eq!(report.status, Status::Migrated, "{:?}", report.reason);
+    assert_eq!(report.changes, 126 + 2);
+    let report = check_bytes(&TREE, "tree.json", deep_tree(1, 128).as_bytes());
+    assert_eq!(
+        report.reason.expect("refused").code,
+        ReasonCode::InvalidJson
+    );
+}
+
+#[test]
 fn a_document_nested_200_levels_deep_is_invalid_json_not_a_crash() {
     let doc = deep_tree(1, 200);
     let report = check_bytes(&TREE, "tree.json", doc.as_bytes());

@@ -425,3 +425,74 @@ version!(TreeV2: Tree, 2, keys ["root", "count"], edges [
 pub fn text(value: &serde_json::Value) -> String {
     value.to_string()
 }
+
+// ---------------------------------------------------------------------------------------
+// pets: 1 -> 2 is custom (`with`, reversible with `reverse_with`) and renames
+// `owner` -> `keeper`, a nested struct.
+
+pub struct Pets;
+
+impl Contract for Pets {
+    type Current = PetsV2;
+    fn info() -> &'static ContractInfo {
+        &PETS
+    }
+}
+
+pub static PETS: ContractInfo = ContractInfo {
+    name: "pets",
+    version_key: "schemaVersion",
+    unversioned: None,
+    file: None,
+    versions: &[PetsV1::INFO, PetsV2::INFO],
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PetsV1 {
+    pub name: String,
+    pub owner: Person,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PetsV2 {
+    pub name: String,
+    pub keeper: Person,
+}
+
+fn pets_up(v: PetsV1) -> PetsV2 {
+    PetsV2 {
+        name: v.name,
+        keeper: v.owner,
+    }
+}
+
+fn pets_down(v: PetsV2) -> PetsV1 {
+    PetsV1 {
+        name: v.name,
+        owner: v.keeper,
+    }
+}
+
+version!(PetsV1: Pets, 1, keys ["name", "owner"], edges []);
+version!(PetsV2: Pets, 2, keys ["name", "keeper"], edges [
+    Edge {
+        from: 1,
+        to: 2,
+        description: "owners become keepers",
+        claims: Claims {
+            renames: &[("owner", "keeper")],
+            custom: true,
+            reversible: true,
+            ..NO_CLAIMS
+        },
+        __up: |edge, body| custom::<PetsV1, PetsV2, _>(edge, body, pets_up),
+        __down: Some(|edge, body| {
+            migrate_runtime::__private::custom_down::<PetsV1, PetsV2, _>(edge, body, pets_down)
+        }),
+    },
+]);

@@ -95,3 +95,18 @@ fn migrate_does_not_touch_its_source() {
     let owned = migrate_owned(&FLEET, source).unwrap();
     assert_eq!(text(&borrowed.result), text(&owned.result));
 }
+
+#[test]
+fn a_custom_rename_keeps_the_position_and_the_unknown_keys_inside() {
+    let source = json!({"schemaVersion": 1, "owner": {"name": "ann", "x-phone": "123"}, "name": "rex", "z": 1});
+    let out = migrate(&PETS, &source).unwrap();
+    assert_eq!(
+        text(&out.result),
+        r#"{"schemaVersion":2,"keeper":{"name":"ann","x-phone":"123"},"name":"rex","z":1}"#
+    );
+    // And back, through `reverse_with`: the renames run the other way.
+    let back = migrate_runtime::revert(&PETS, &out, &source)
+        .expect("reversible")
+        .unwrap();
+    assert_eq!(text(&back), text(&source));
+}
