@@ -16,7 +16,7 @@ const LEGACY: &str = r#"{
 }
 "#;
 
-const CURRENT_APP: &str = r#"{"schemaVersion": 1, "id": "a", "title": "A", "version": "1.0.0", "workflow": {"entrypoint": "w.js"}}"#;
+const CURRENT_APP: &str = r#"{"schemaVersion": 1, "id": "a", "title": "A", "version": "1.0.0", "inputs": [], "sandboxProfiles": [], "metadata": {}, "workflow": {"entrypoint": "w.js"}}"#;
 
 fn temp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
