@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about,
     propagate_version = true,
-    after_help = "Examples:\n  migration list\n  migration check runs/\n  migration prove runs/legacy/state.json\n  migration apply --dry-run runs/\n  migration verify runs/legacy/migration/*.json\n\nExit codes: 0 every target fine, 1 a negative verdict, 2 a usage or environment error."
+    after_help = "Examples:\n  migration list\n  migration check runs/\n  migration prove runs/legacy/state.json\n  migration apply --dry-run runs/\n  migration verify runs/\n\nExit codes: 0 every target fine, 1 a negative verdict, 2 a usage or environment error."
 )]
 pub struct Cli {
     /// When to colour human output.
@@ -95,9 +95,13 @@ pub enum Command {
     },
 
     /// Check stored proofs: untampered, and the target unchanged or applied.
-    #[command(after_help = "Examples:\n  migration verify runs/a/migration/*.json")]
+    ///
+    /// A directory is walked for the proofs in its `migration/` folders.
+    #[command(
+        after_help = "Examples:\n  migration verify runs/a/migration/3ad2f74d….json\n  migration verify runs/"
+    )]
     Verify {
-        /// Proof files (`migration/<fingerprint>.json`).
+        /// Proof files (`migration/<fingerprint>.json`), or directories holding them.
         #[arg(required = true, value_name = "PROOF")]
         proofs: Vec<PathBuf>,
         /// Print one compact JSON object per proof, one per line.

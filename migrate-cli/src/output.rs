@@ -149,11 +149,16 @@ impl Printer {
     pub fn diagnose(&self, subject: &str, diagnostic: &Diagnostic) {
         let style = self.style(Tone::Bad, self.err_color);
         let mut err = io::stderr().lock();
-        let _ = writeln!(
-            err,
-            "{style}error{style:#}: {subject}: {}",
-            diagnostic.message
-        );
+        // Library errors usually name the file already; say it once.
+        let _ = if diagnostic.message.contains(subject) {
+            writeln!(err, "{style}error{style:#}: {}", diagnostic.message)
+        } else {
+            writeln!(
+                err,
+                "{style}error{style:#}: {subject}: {}",
+                diagnostic.message
+            )
+        };
         if let Some(hint) = &diagnostic.hint {
             let _ = writeln!(err, "  hint: {hint}");
         }

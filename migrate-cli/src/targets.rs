@@ -154,3 +154,46 @@ pub fn io_reason(error: &std::io::Error) -> String {
         _ => error.to_string(),
     }
 }
+
+/// Resolves `verify`'s PROOF arguments: a file is taken as it is; a directory is walked for
+/// the proofs stored in its `migration/` folders (`<64 hex>.json`, not the source copies).
+pub fn resolve_proofs(args: &[PathBuf]) -> Result<Vec<PathBuf>, TargetError> {
+    let mut proofs = Vec::new();
+    for arg in args {
+        let meta = std::fs::metadata(arg).map_err(|e| TargetError {
+            message: format!("cannot read {}: {}", arg.display(), io_reason(&e)),
+            hint: None,
+        })?;
+        if !meta.is_dir() {
+            proofs.push(arg.clone());
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(arg)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|e| TargetError {
+                message: format!("cannot walk {}: {e}", arg.display()),
+                hint: None,
+            })?;
+            let in_store = entry
+                .path()
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == STORE_DIR);
+            if entry.file_type().is_file() && in_store && is_proof_name(entry.file_name()) {
+                proofs.push(entry.into_path());
+            }
+        }
+    }
+    Ok(proofs)
+}
+
+/// `<64 lowercase hex>.json`: the name the store gives a proof.
+fn is_proof_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .and_then(|n| n.strip_suffix(".json"))
+        .is_some_and(|hex| {
+            hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
+}

@@ -35,9 +35,10 @@ pub fn dispatch(registry: &Registry, cli: Cli) -> ExitCode {
         } => with_targets(registry, &targets, cli.color, |printer, targets| {
             apply::run(printer, targets, dry_run, accept_declared_losses)
         }),
-        Command::Verify { proofs, json } => {
-            verify::run(registry, &Printer::new(json, cli.color), &proofs)
-        }
+        Command::Verify { proofs, json } => match targets::resolve_proofs(&proofs) {
+            Ok(proofs) => verify::run(registry, &Printer::new(json, cli.color), &proofs),
+            Err(error) => usage_error(&error.message, error.hint.as_deref()),
+        },
     }
 }
 
