@@ -111,6 +111,21 @@ pub enum ApplyError {
     Store(#[from] StoreError),
 }
 
+impl ApplyError {
+    /// True for a negative verdict (exit 1 in the CLI: a failing or unsupported proof, a
+    /// locked or concurrently changed target, a conflicting stored file); false for a
+    /// problem of the environment (exit 2: unreadable target, symlinked target, I/O).
+    pub fn is_verdict(&self) -> bool {
+        match self {
+            ApplyError::NotProven { .. }
+            | ApplyError::Locked { .. }
+            | ApplyError::SourceChanged { .. } => true,
+            ApplyError::Store(e) => e.is_verdict(),
+            ApplyError::Prove(_) | ApplyError::Symlink { .. } => false,
+        }
+    }
+}
+
 fn refusal(proof: &Proof) -> String {
     match (proof.status, proof.errors.first()) {
         (ProofStatus::Unsupported, Some(e)) => format!("it is unsupported ({e})"),
