@@ -339,3 +339,18 @@ fn a_missing_target_is_an_error_and_leaves_nothing_behind() {
     assert!(err.to_string().contains("tasks.json"), "{err}");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn the_new_file_keeps_the_old_owner_where_permitted() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, path, _before) = setup();
+    // Only root may give a file away; elsewhere there is nothing apply could keep.
+    if std::os::unix::fs::chown(&path, Some(4321), Some(4321)).is_err() {
+        eprintln!("not root: ownership cannot be tested here");
+        return;
+    }
+    let outcome = apply_file(&TASKS, &path, &ApplyOptions::default()).unwrap();
+    assert_eq!(outcome.action, ApplyAction::Applied);
+    let meta = fs::metadata(&path).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4321, 4321));
+}
