@@ -111,6 +111,21 @@ pub enum ApplyError {
     Store(#[from] StoreError),
 }
 
+impl ApplyError {
+    /// True for a negative verdict (exit 1 in the CLI: a failing or unsupported proof, a
+    /// locked or concurrently changed target, a conflicting stored file); false for a
+    /// problem of the environment (exit 2: unreadable target, symlinked target, I/O).
+    pub fn is_verdict(&self) -> bool {
+        match self {
+            ApplyError::NotProven { .. }
+            | ApplyError::Locked { .. }
+            | ApplyError::SourceChanged { .. } => true,
+            ApplyError::Store(e) => e.is_verdict(),
+            ApplyError::Prove(_) | ApplyError::Symlink { .. } => false,
+        }
+    }
+}
+
 fn refusal(proof: &Proof) -> String {
     match (proof.status, proof.errors.first()) {
         (ProofStatus::Unsupported, Some(e)) => format!("it is unsupported ({e})"),
@@ -193,6 +208,7 @@ pub fn apply_file(
     write_document(&temp, &result)?;
     // The new file keeps the old one's permissions (a private state file stays private).
     if let Ok(meta) = fs::metadata(path) {
+        keep_owner(&temp, &meta);
         temp.file()
             .set_permissions(meta.permissions())
             .map_err(|e| io_error("set permissions of", &temp.path, e))?;
@@ -219,6 +235,22 @@ pub fn apply_file(
         source_copy: Some(source_copy),
     })
 }
+
+/// Gives the new file the old one's owner and group where we may (root applying a user's
+/// file must not hand it to root). Best effort: an ordinary user cannot give files away,
+/// and then the file is theirs, as with any editor's save.
+#[cfg(unix)]
+fn keep_owner(temp: &TempFile, old: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(new) = temp.file().metadata() {
+        if (new.uid(), new.gid()) != (old.uid(), old.gid()) {
+            let _ = std::os::unix::fs::fchown(temp.file(), Some(old.uid()), Some(old.gid()));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_temp: &TempFile, _old: &fs::Metadata) {}
 
 /// `Some(action)` when there is nothing to write, an error when the proof fails, `None`
 /// when the target is to be replaced.

@@ -82,6 +82,20 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// True for a negative verdict about the proof (exit 1 in the CLI: not passing, an
+    /// edited proof, a conflicting stored file); false for a problem of the environment
+    /// (exit 2: a refused `migration` path, an I/O failure).
+    pub fn is_verdict(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotPassing { .. }
+                | StoreError::BadFingerprint { .. }
+                | StoreError::Conflict { .. }
+        )
+    }
+}
+
 /// Stores a passing `proof` of the file at `target` in `<target's dir>/migration/`.
 ///
 /// Creates `migration/` if needed. The same proof stored twice writes nothing the second

@@ -171,6 +171,7 @@ fn apply_refuses_a_failing_or_unsupported_proof() {
     };
     assert!(!proof.append_only);
     assert!(err.to_string().contains("/tasks/0/owner"), "{err}");
+    assert!(err.is_verdict());
     assert_eq!(fs::read(&path).unwrap(), before);
 
     fs::write(&path, br#"{"schemaVersion": 9}"#).unwrap();
@@ -217,6 +218,10 @@ fn a_symlinked_target_is_refused() {
     std::os::unix::fs::symlink(&path, &link).unwrap();
     let err = apply_file(&TASKS, &link, &ApplyOptions::default()).unwrap_err();
     assert!(matches!(err, ApplyError::Symlink { .. }), "{err}");
+    assert!(
+        !err.is_verdict(),
+        "a symlinked target is the environment (exit 2)"
+    );
     assert_eq!(fs::read(&path).unwrap(), before);
 }
 
@@ -230,6 +235,7 @@ fn a_held_lock_makes_apply_report_locked_and_write_nothing() {
     let err = apply_file(&TASKS, &path, &ApplyOptions::default()).unwrap_err();
     assert!(matches!(err, ApplyError::Locked { .. }), "{err}");
     assert!(err.to_string().contains("locked"), "{err}");
+    assert!(err.is_verdict(), "locked is a verdict (exit 1)");
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(
         fs::read_dir(&store).unwrap().count(),
@@ -329,6 +335,22 @@ fn a_missing_target_is_an_error_and_leaves_nothing_behind() {
     let path = dir.path().join("tasks.json");
     let err = apply_file(&TASKS, &path, &ApplyOptions::default()).unwrap_err();
     assert!(matches!(err, ApplyError::Prove(_)), "{err}");
+    assert!(!err.is_verdict());
     assert!(err.to_string().contains("tasks.json"), "{err}");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_new_file_keeps_the_old_owner_where_permitted() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, path, _before) = setup();
+    // Only root may give a file away; elsewhere there is nothing apply could keep.
+    if std::os::unix::fs::chown(&path, Some(4321), Some(4321)).is_err() {
+        eprintln!("not root: ownership cannot be tested here");
+        return;
+    }
+    let outcome = apply_file(&TASKS, &path, &ApplyOptions::default()).unwrap();
+    assert_eq!(outcome.action, ApplyAction::Applied);
+    let meta = fs::metadata(&path).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4321, 4321));
 }

@@ -85,6 +85,7 @@ fn a_conflicting_file_is_reported_and_left_as_it_was() {
     fs::write(&existing, &other).unwrap();
     let err = store_proof(&path, &proof).unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert!(err.is_verdict(), "a proof conflict is a verdict (exit 1)");
     assert!(err.to_string().contains(&stored_name(&proof)), "{err}");
     assert_eq!(fs::read(&existing).unwrap(), other);
     assert_eq!(listing(&store), [stored_name(&proof)]);
@@ -98,6 +99,7 @@ fn a_symlinked_migration_folder_is_refused() {
     std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(MIGRATION_DIR)).unwrap();
     let err = store_proof(&path, &proof).unwrap_err();
     assert!(matches!(err, StoreError::Symlink { .. }), "{err}");
+    assert!(!err.is_verdict());
     assert!(listing(elsewhere.path()).is_empty());
 }
 
