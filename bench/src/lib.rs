@@ -54,7 +54,7 @@ fn task(out: &mut impl Write, i: usize) -> io::Result<()> {
         i = i,
         p = i % 7,
         status = status,
-        ev = i % 2 == 0,
+        ev = i.is_multiple_of(2),
         s = i % 60,
         code = i % 3,
         lines = i % 1000,
@@ -65,7 +65,7 @@ fn task(out: &mut impl Write, i: usize) -> io::Result<()> {
         line2 = (i * 3) % 400 + 1,
         r = i % 9,
         t = i % 13,
-        flag = i % 5 == 0,
+        flag = i.is_multiple_of(5),
         ratio = (i % 1000) as f64 / 1000.0,
     )
 }

@@ -2,9 +2,11 @@
 //! bytes, replacing the target atomically under an exclusive lock.
 //!
 //! Order of effects (each durable before the next starts):
-//! 1. lock `migration/<target name>.lock` (flock, non-blocking: a second apply is told
-//!    "locked" at once, it never waits or interleaves);
-//! 2. prove the target (read once, under the lock);
+//! 1. prove the target; a failing proof, or a document already current, ends the apply
+//!    here with nothing written (not even the `migration/` folder);
+//! 2. lock `migration/<target name>.lock` (flock, non-blocking: a second apply is told
+//!    "locked" at once, it never waits or interleaves); if the target's bytes are no
+//!    longer the proven ones (another apply got there first), prove again under the lock;
 //! 3. store the proof (`migration/<fingerprint hex>.json`);
 //! 4. store the source bytes (`migration/<source sha256 hex>.source.json`), re-read and
 //!    checked against the proof's `sourceHash`;
@@ -146,12 +148,7 @@ pub fn apply_file(
     if options.dry_run {
         let proof = prove_file(info, path, &prove_options)?;
         let action = decide(path, &proof)?.unwrap_or(ApplyAction::WouldApply);
-        return Ok(ApplyOutcome {
-            proof,
-            action,
-            proof_path: None,
-            source_copy: None,
-        });
+        return Ok(nothing_written(proof, action));
     }
     let name = target_name(path)?;
     // Before creating the store or a lock: a missing target is an error, not a reason to
@@ -171,19 +168,33 @@ pub fn apply_file(
             .into())
         }
     }
+    // Prove before taking the lock: a document that is refused or already current gets no
+    // `migration/` folder and no lock file — nothing at all is written for it.
+    // A proof that failed only because the file changed while it ran (another apply
+    // replacing it) says nothing yet: it is decided again under the lock.
+    let (mut proof, mut result) = prove_file_keeping_result(info, path, &prove_options)?;
+    let changed_meanwhile = !proof.source_immutable && proof.status != ProofStatus::Unsupported;
+    if !changed_meanwhile {
+        if let Some(action) = decide(path, &proof)? {
+            return Ok(nothing_written(proof, action));
+        }
+    }
     let store = ensure_migration_dir(path)?;
     let _lock = lock(path, &store.join(format!("{name}.lock")))?;
-
-    let (proof, result) = prove_file_keeping_result(info, path, &prove_options)?;
-    if let Some(action) = decide(path, &proof)? {
-        return Ok(ApplyOutcome {
-            proof,
-            action,
-            proof_path: None,
-            source_copy: None,
-        });
+    // Another apply may have replaced the file between the proof and the lock: then the
+    // proof is about bytes that are gone, so prove again, now under the lock.
+    let now = fs::File::open(path)
+        .and_then(reader_sha256)
+        .map_err(|e| io_error("re-read", path, e))?;
+    if changed_meanwhile || now != proof.source_hash {
+        (proof, result) = prove_file_keeping_result(info, path, &prove_options)?;
+        if let Some(action) = decide(path, &proof)? {
+            return Ok(nothing_written(proof, action));
+        }
     }
-    let result = result.expect("a passing proof comes with its result");
+    let Some(result) = result else {
+        unreachable!("a passing proof comes with its result")
+    };
 
     let proof_path = store_proof(path, &proof)?.path().to_owned();
     fault_point("after-proof");
@@ -251,6 +262,16 @@ fn keep_owner(temp: &TempFile, old: &fs::Metadata) {
 
 #[cfg(not(unix))]
 fn keep_owner(_temp: &TempFile, _old: &fs::Metadata) {}
+
+/// The outcome of an apply that wrote nothing (a dry run, or a target already current).
+fn nothing_written(proof: Proof, action: ApplyAction) -> ApplyOutcome {
+    ApplyOutcome {
+        proof,
+        action,
+        proof_path: None,
+        source_copy: None,
+    }
+}
 
 /// `Some(action)` when there is nothing to write, an error when the proof fails, `None`
 /// when the target is to be replaced.

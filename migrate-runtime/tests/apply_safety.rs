@@ -179,12 +179,8 @@ fn apply_refuses_a_failing_or_unsupported_proof() {
     assert!(err.to_string().contains("unsupported"), "{err}");
     assert!(err.to_string().contains("above-current"), "{err}");
     assert_eq!(fs::read(&path).unwrap(), br#"{"schemaVersion": 9}"#);
-    // No proof and no source copy: only the lock file is in the store.
-    let stored: Vec<_> = fs::read_dir(dir.path().join(MIGRATION_DIR))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(stored, ["tasks.json.lock"]);
+    // Nothing was written for either: no proof, no source copy, not even the store.
+    assert!(!dir.path().join(MIGRATION_DIR).exists());
 }
 
 #[test]

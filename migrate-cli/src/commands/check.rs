@@ -19,7 +19,7 @@ fn check_one(target: &Target) -> Record {
     let shown = target.path.display().to_string();
     let bytes = match read_target(target) {
         Ok(bytes) => bytes,
-        Err(record) => return record,
+        Err(record) => return *record,
     };
     let report = check_bytes(target.contract, &shown, &bytes);
     record(shown, &report)

@@ -64,9 +64,9 @@ fn finish(result: Result<crate::output::Verdict, crate::output::Closed>) -> Exit
 }
 
 /// Reads a target's bytes; an unreadable file is an environment error.
-fn read_target(target: &Target) -> Result<Vec<u8>, Record> {
+fn read_target(target: &Target) -> Result<Vec<u8>, Box<Record>> {
     std::fs::read(&target.path).map_err(|e| {
-        environment_error(
+        Box::new(environment_error(
             target.path.display().to_string(),
             format!(
                 "cannot read {}: {}",
@@ -74,7 +74,7 @@ fn read_target(target: &Target) -> Result<Vec<u8>, Record> {
                 targets::io_reason(&e)
             ),
             None,
-        )
+        ))
     })
 }
 

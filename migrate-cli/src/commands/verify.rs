@@ -1,6 +1,6 @@
 //! `migration verify`: a stored proof is intact, and its target unchanged or applied.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use migrate_runtime::{verify_proof, Registry, VerifyOutcome};
@@ -16,7 +16,7 @@ pub fn run(registry: &Registry, printer: &Printer, proofs: &[PathBuf]) -> ExitCo
     finish(printer.print_all("verified", &records))
 }
 
-fn verify_one(registry: &Registry, path: &PathBuf) -> Record {
+fn verify_one(registry: &Registry, path: &Path) -> Record {
     let shown = path.display().to_string();
     let report = match verify_proof(registry, path) {
         Ok(report) => report,
