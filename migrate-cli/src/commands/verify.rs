@@ -33,7 +33,7 @@ fn verify_one(registry: &Registry, path: &Path) -> Record {
     let hint = match report.outcome {
         VerifyOutcome::Fresh | VerifyOutcome::Applied => None,
         VerifyOutcome::Changed => {
-            Some("the target is neither the proven source nor its result; prove it again")
+            Some("run `migration prove` on the file to prove what it holds now")
         }
         VerifyOutcome::Mismatch => {
             Some("the contract or the prover changed since the proof was made; prove again")
