@@ -353,3 +353,80 @@ fn closed_stdout_is_not_a_crash() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn verify_fresh_tampered_and_directories() {
+    let dir = temp();
+    write(dir.path(), "run/state.json", LEGACY);
+    assert_eq!(run(dir.path(), &["prove", "run/state.json"]).code, 0);
+
+    // A directory is walked for the stored proofs; the target is untouched: fresh.
+    let out = run(dir.path(), &["verify", "--json", "."]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let reports = out.json_lines();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["outcome"], "fresh");
+    assert_eq!(reports[0]["contract"], "run-state");
+    assert!(reports[0]["target"]
+        .as_str()
+        .unwrap()
+        .ends_with("state.json"));
+    let proof_path = reports[0]["proof"].as_str().unwrap().to_owned();
+
+    // An edited proof is tampered, whatever it claims.
+    let path = dir.path().join(&proof_path);
+    let mut proof: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    proof["losses"] = json!([{"pointer": "/x", "from": 0, "to": 1}]);
+    std::fs::write(&path, serde_json::to_vec_pretty(&proof).unwrap()).unwrap();
+    let out = run(dir.path(), &["verify", "--json", &proof_path]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.json_lines()[0]["outcome"], "tampered");
+
+    // A file that is not a proof is an error, not a verdict.
+    let not_proof = write(dir.path(), "notes.json", "{}");
+    let out = run(dir.path(), &["verify", not_proof.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not a proof"), "{}", out.stderr);
+}
+
+#[test]
+fn color_is_chosen_by_flag_and_never_pollutes_pipes() {
+    let dir = temp();
+    write(dir.path(), "state.json", LEGACY);
+    let plain = run(dir.path(), &["check", "state.json"]);
+    assert!(!plain.stdout.contains('\u{1b}'), "{}", plain.stdout);
+    // Nothing on stderr for a fine run that is not on a terminal: no progress bar.
+    assert_eq!(plain.stderr, "");
+    let coloured = run(dir.path(), &["check", "--color", "always", "state.json"]);
+    assert!(coloured.stdout.contains("\u{1b}["), "{}", coloured.stdout);
+    let never = run(dir.path(), &["--color", "never", "check", "state.json"]);
+    assert_eq!(never.stdout, plain.stdout);
+    assert_eq!(
+        run(dir.path(), &["check", "--color", "sometimes", "state.json"]).code,
+        2
+    );
+}
+
+#[test]
+fn apply_writes_nothing_for_a_document_invalid_at_its_version() {
+    let dir = temp();
+    let target = write(
+        dir.path(),
+        "run/state.json",
+        r#"{"schemaVersion": 1, "id": 5}"#,
+    );
+    let out = run(dir.path(), &["apply", "--json", "run/state.json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let line = &out.json_lines()[0];
+    assert_eq!(line["action"], "unsupported");
+    assert_eq!(line["proof"]["status"], "unsupported");
+    assert!(line["proof"]["errors"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("invalid-at-version"));
+    assert!(!dir.path().join("run/migration").exists());
+    assert_eq!(
+        std::fs::read_to_string(target).unwrap(),
+        r#"{"schemaVersion": 1, "id": 5}"#
+    );
+}
