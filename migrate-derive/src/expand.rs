@@ -159,35 +159,29 @@ pub fn version_items(
     let wire: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
     let field_defs = wire.iter().map(|f| {
         let (name, key, flatten) = (&f.name, &f.key, f.flatten);
-        quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten })
+        let hash = key_hash(f);
+        quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten, hash: #hash })
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
     // Each field's type, by wire key (or flattened name) and by Rust name: the next
     // version's derive looks it up with a literal hash, which is cheap for the compiler.
     let field_types = wire.iter().map(|f| {
         let ty = f.ty;
-        let by_key = if f.flatten {
-            field_hash("f", &f.name)
-        } else {
-            field_hash("k", &f.key)
-        };
+        let by_key = key_hash(f);
         let by_name = field_hash("n", &f.name);
         quote! {
             impl #p::FieldByKey<#by_key> for #ident { type Ty = #ty; }
             impl #p::FieldByKey<#by_name> for #ident { type Ty = #ty; }
         }
     });
-    let key_checks = wire.iter().filter(|f| !f.flatten).map(|f| {
-        let span = f.ident.span();
-        let (name, key) = (&f.name, &f.key);
-        spanned! {span=>
-            const _: () = #p::check_not_version_key(
-                __CONTRACT_NAME,
-                __VERSION_KEY,
-                #type_name, #name, #key,
-            );
-        }
-    });
+    let key_check = spanned! {ident.span()=>
+        const _: () = #p::check_version_key(
+            __CONTRACT_NAME,
+            __VERSION_KEY,
+            #type_name,
+            <#ident as #p::VersionDef>::FIELDS,
+        );
+    };
     let roundtrip = roundtrip_fn(v);
     let entries = edges.iter().map(|e| &e.entry);
     let items = edges.iter().map(|e| &e.items);
@@ -226,7 +220,7 @@ pub fn version_items(
             impl #p::BelongsTo<#contract> for #ident {}
             #(#field_types)*
             #roundtrip
-            #(#key_checks)*
+            #key_check
             #(#items)*
         };
     }
@@ -274,6 +268,9 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let adds: Vec<String> = e.adds.iter().map(wire).collect();
     let converts: Vec<String> = e.converts.iter().map(wire).collect();
     let removes: Vec<String> = e.removes.iter().map(unraw).collect();
+    let adds_defaulted_names: Vec<String> = e.adds_defaulted.iter().map(unraw).collect();
+    let adds_names: Vec<String> = e.adds.iter().map(unraw).collect();
+    let converts_names: Vec<String> = e.converts.iter().map(unraw).collect();
     let rename_olds: Vec<String> = e.renames.iter().map(|(o, _)| unraw(o)).collect();
     let rename_news: Vec<String> = e.renames.iter().map(|(_, n)| unraw(n)).collect();
     let rename_new_keys: Vec<String> = e.renames.iter().map(|(_, n)| wire(n)).collect();
@@ -366,29 +363,18 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             this_fields: <#ident as #p::VersionDef>::FIELDS,
             removes: &[#(#removes),*],
             renames: &[#((#rename_olds, #rename_news)),*],
+            adds_defaulted: &[#(#adds_defaulted_names),*],
+            adds: &[#(#adds_names),*],
+            converts: &[#(#converts_names),*],
         };
     };
     let span = e.span;
-    let mut checks = spanned! {span=>
-        const _: () = #p::check_drops(&#edge_const);
+    let checks = spanned! {span=>
+        const _: () = #p::check_edge(&#edge_const);
     };
     let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
-    let declared = |name: &str| -> bool {
-        e.adds_defaulted
-            .iter()
-            .chain(&e.adds)
-            .chain(&e.converts)
-            .any(|i| unraw(i) == name)
-            || rename_news.iter().any(|n| n == name)
-    };
     let mut type_checks = TokenStream::new();
-    for (i, f) in wire_fields.iter().enumerate() {
-        let span = f.ident.span();
-        if !declared(&f.name) {
-            checks.extend(spanned! {span=>
-                const _: () = #p::check_carried(&#edge_const, #i);
-            });
-        }
+    for f in &wire_fields {
         let added = e
             .adds_defaulted
             .iter()
@@ -400,49 +386,12 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         }
         let hash = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
             Some((old, _)) => field_hash("n", &unraw(old)),
-            None if f.flatten => field_hash("f", &f.name),
-            None => field_hash("k", &f.key),
+            None => key_hash(f),
         };
         let ty = f.ty;
         let ty_span = type_span(f);
         type_checks.extend(spanned! {ty_span=>
             (&__prev.field::<#ty, #hash>()).old().is::<#ty, #contract, #from_n, #to>();
-        });
-    }
-    for (list, names) in [("adds_defaulted", &e.adds_defaulted), ("adds", &e.adds)] {
-        for name in names {
-            let Some(i) = wire_fields.iter().position(|f| f.name == unraw(name)) else {
-                continue;
-            };
-            let span = name.span();
-            checks.extend(spanned! {span=>
-                const _: () = #p::check_added(&#edge_const, #i, #list);
-            });
-        }
-    }
-    for name in &e.converts {
-        let text = unraw(name);
-        if rename_news.contains(&text) {
-            continue;
-        }
-        let Some(i) = wire_fields.iter().position(|f| f.name == text) else {
-            continue;
-        };
-        let span = name.span();
-        checks.extend(spanned! {span=>
-            const _: () = #p::check_converted(&#edge_const, #i);
-        });
-    }
-    for (j, name) in e.removes.iter().enumerate() {
-        let span = name.span();
-        checks.extend(spanned! {span=>
-            const _: () = #p::check_remove(&#edge_const, #j);
-        });
-    }
-    for (j, (old, _)) in e.renames.iter().enumerate() {
-        let span = old.span();
-        checks.extend(spanned! {span=>
-            const _: () = #p::check_rename(&#edge_const, #j);
         });
     }
     let types_fn = format_ident!("__types{}", k);
@@ -470,6 +419,15 @@ fn type_span(f: &Field<'_>) -> Span {
             .last()
             .map_or_else(|| f.ident.span(), |s| s.ident.span()),
         _ => f.ident.span(),
+    }
+}
+
+/// The hash of a field's place on the wire: its wire key, or its name if flattened.
+fn key_hash(f: &Field<'_>) -> u64 {
+    if f.flatten {
+        field_hash("f", &f.name)
+    } else {
+        field_hash("k", &f.key)
     }
 }
 
