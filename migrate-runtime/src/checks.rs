@@ -425,11 +425,10 @@ const fn added(e: &EdgeDef, i: usize, list: &str) -> Msg {
         .push("), but ")
         .push(e.prev)
         .push(" already has ");
-    let m = push_field(m, f)
+    push_field(m, f)
         .push(": it is carried over, not added; remove it from ")
         .push(list)
-        .push("(…)");
-    m
+        .push("(…)")
 }
 
 /// Rule 5: a field declared in `converts` (and not renamed) exists in the source.
@@ -444,11 +443,10 @@ const fn converted(e: &EdgeDef, i: usize) -> Msg {
         .push("`, but ")
         .push(e.prev)
         .push(" has no ");
-    let m = push_field(m, f)
+    push_field(m, f)
         .push(": a converted field exists on both sides; declare it in adds(…) if it is new, or renames(<old> -> ")
         .push(f.name)
-        .push(") if it was renamed");
-    m
+        .push(") if it was renamed")
 }
 
 /// Rule 5: `removes(…)` entry `j` names a field of the source that the target no longer has.
@@ -556,7 +554,7 @@ const fn version_key_field(contract: &str, version_key: &str, this: &str, f: &Fi
     if f.flatten || !eq(version_key, key) {
         return Msg::new();
     }
-    let m = Msg::new()
+    Msg::new()
         .push(contract)
         .push(": field `")
         .push(name)
@@ -564,8 +562,7 @@ const fn version_key_field(contract: &str, version_key: &str, this: &str, f: &Fi
         .push(this)
         .push(" has the wire key `")
         .push(key)
-        .push("`, the contract's version key, which the runtime reads and writes itself: remove the field, or give it another key with #[serde(rename = \"…\")]");
-    m
+        .push("`, the contract's version key, which the runtime reads and writes itself: remove the field, or give it another key with #[serde(rename = \"…\")]")
 }
 
 /// Rule 6: no field of a version has the contract's version key as its wire key.
