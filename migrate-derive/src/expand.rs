@@ -1,11 +1,13 @@
 //! Writes the code of a valid input: the `Contract` / `Versioned` impls with their
 //! registry entries and transforms, the hidden tables (`ContractDef`, `VersionDef`,
-//! `VersionOf`, `FieldAt`), and the constants and functions through which the compiler
-//! checks the rules that span two structs.
+//! `VersionOf`, `FieldByKey`, `BelongsTo`), and the constants and functions through which
+//! the compiler checks the rules that span two structs.
 //!
-//! Everything sits in `const _: () = { … };`, uses absolute paths, and names its own items
-//! with a `__` prefix. Each check is its own item, spanned at the attribute or field it is
-//! about, so that rustc reports every broken rule, each where the user fixes it.
+//! Everything sits in `const _: () = { … };`, uses absolute paths (the runtime's hidden
+//! module through the alias `__p`), and names its own items with a `__` prefix. Each check
+//! is spanned at the attribute, field or type it is about, so that rustc reports a broken
+//! rule where the user fixes it; the checks cost the compiler little when they pass (one
+//! constant per edge and per version, literal hashes for the type lookups).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -21,12 +23,23 @@ macro_rules! spanned {
     };
 }
 
+/// The runtime's hidden module, as the generated code names it: a short alias (declared
+/// at the top of each `const _` block) keeps the expansion small, which the compiler's
+/// parsing and incremental hashing of it repay.
 fn private() -> TokenStream {
-    quote!(::migrate_runtime::__private)
+    quote!(__p)
+}
+
+/// The alias of [`private`].
+fn private_alias() -> TokenStream {
+    quote!(
+        use ::migrate_runtime::__private as __p;
+    )
 }
 
 pub fn contract(c: &Contract<'_>) -> TokenStream {
     let p = private();
+    let alias = private_alias();
     let ident = c.ident;
     let name = c
         .name
@@ -98,6 +111,7 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
     quote! {
         #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
+            #alias
             impl #p::ContractDef for #ident {
                 const NAME: &'static str = #name;
                 const VERSION_KEY: &'static str = #version_key;
@@ -150,6 +164,7 @@ pub fn version_items(
     stub: bool,
 ) -> TokenStream {
     let p = private();
+    let alias = private_alias();
     let ident = v.ident;
     let type_name = v.type_name();
     let Some(version) = &v.version else {
@@ -163,15 +178,13 @@ pub fn version_items(
         quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten, hash: #hash })
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
-    // Each field's type, by wire key (or flattened name) and by Rust name: the next
-    // version's derive looks it up with a literal hash, which is cheap for the compiler.
+    // Each field's type, by wire key (or flattened name): the next version's derive looks
+    // it up with a literal hash, which is cheap for the compiler.
     let field_types = wire.iter().map(|f| {
         let ty = f.ty;
         let by_key = key_hash(f);
-        let by_name = field_hash("n", &f.name);
         quote! {
             impl #p::FieldByKey<#by_key> for #ident { type Ty = #ty; }
-            impl #p::FieldByKey<#by_name> for #ident { type Ty = #ty; }
         }
     });
     let key_check = spanned! {ident.span()=>
@@ -209,6 +222,7 @@ pub fn version_items(
     quote! {
         #[allow(non_upper_case_globals, non_camel_case_types, clippy::all)]
         const _: () = {
+            #alias
             #contract_items
             #versioned_impl
             impl #p::VersionDef for #ident {
@@ -384,9 +398,16 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         if added || converted {
             continue;
         }
+        // The two ends of a rename: the old field's key is only known to the compiler.
         let hash = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
-            Some((old, _)) => field_hash("n", &unraw(old)),
-            None => key_hash(f),
+            Some((old, _)) => {
+                let old = unraw(old);
+                quote!({ #p::hash_of(<#prev as #p::VersionDef>::FIELDS, #old) })
+            }
+            None => {
+                let h = key_hash(f);
+                quote!(#h)
+            }
         };
         let ty = f.ty;
         let ty_span = type_span(f);

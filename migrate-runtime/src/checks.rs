@@ -62,15 +62,15 @@ pub trait VersionOf<const V: u32> {
     type Doc: VersionDef;
 }
 
-/// The type of a version's field, by a 64-bit hash of its identity (see [`field_hash`]):
-/// written by `#[derive(Versioned)]` for each field, once by wire key and once by Rust name.
+/// The type of a version's field, by a 64-bit hash of its place on the wire (see
+/// [`field_hash`]): written by `#[derive(Versioned)]` for each field.
 pub trait FieldByKey<const H: u64> {
     /// The field's type.
     type Ty: ?Sized;
 }
 
 /// The hash under which a field's type is registered: FNV-1a of `kind`, a NUL byte, and
-/// the text (`"k"` wire key, `"f"` name of a flattened field, `"n"` Rust name). Literal
+/// the text (`"k"` wire key, `"f"` name of a flattened field). Literal
 /// const arguments keep the lookups cheap for the compiler; the derive computes the same.
 pub const fn field_hash(kind: &str, text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -91,6 +91,17 @@ pub const fn field_hash(kind: &str, text: &str) -> u64 {
         part += 1;
     }
     h
+}
+
+/// The [`FieldDef::hash`] of the field named `name`, or 0 when there is none (reported by
+/// [`check_edge`]).
+pub const fn hash_of(fields: &[FieldDef], name: &str) -> u64 {
+    let i = by_name(fields, name);
+    if i == usize::MAX {
+        0
+    } else {
+        fields[i].hash
+    }
 }
 
 /// Looks up field `H` of `P` for a field of type `T` of the next version: resolves to
