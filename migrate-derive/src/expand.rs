@@ -175,7 +175,7 @@ pub fn version_items(
     let field_defs = wire.iter().map(|f| {
         let (name, key, flatten) = (&f.name, &f.key, f.flatten);
         let hash = key_hash(f);
-        quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten, hash: #hash })
+        quote!(#p::field(#name, #key, #flatten, #hash))
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
     // Each field's type, by wire key (or flattened name): the next version's derive looks
@@ -194,6 +194,16 @@ pub fn version_items(
             #type_name,
             <#ident as #p::VersionDef>::FIELDS,
         );
+    };
+    // A version the contract does not list would never be registered: reported at its
+    // number.
+    let listed = spanned! {version.span=>
+        #[allow(dead_code)]
+        fn __listed() {
+            #[allow(unused_imports)]
+            use #p::{NoContract as _, ViaContract as _};
+            (&#p::ListingProbe::<__Contract, #number>::NEW).check().listed();
+        }
     };
     let roundtrip = roundtrip_fn(v);
     let entries = edges.iter().map(|e| &e.entry);
@@ -235,6 +245,7 @@ pub fn version_items(
             #(#field_types)*
             #roundtrip
             #key_check
+            #listed
             #(#items)*
         };
     }
@@ -422,6 +433,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         #checks
         #[allow(dead_code)]
         fn #types_fn() {
+            #[allow(unused_imports)]
             use #p::{NoField as _, NoVersion as _, ViaField as _, ViaVersion as _};
             let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW).doc();
             #type_checks

@@ -55,7 +55,7 @@ pub trait VersionDef: 'static {
 #[diagnostic::on_unimplemented(
     message = "contract `{Self}` has no version {V}",
     label = "no version {V} in the versions(…) of `{Self}`",
-    note = "an edge's `from` must be the number of a version listed in the contract's versions(…)"
+    note = "list every version type in the contract's versions(…); an edge's `from` names one of their numbers"
 )]
 pub trait VersionOf<const V: u32> {
     /// The version's type.
@@ -181,8 +181,75 @@ impl<C: ?Sized, const V: u32> NoVersion for &VersionProbe<C, V> {
     type Doc = Unknown;
 }
 
+/// Checks that a version is listed by its contract, when the contract is one: resolves
+/// through [`ViaContract`] to [`NeedsListing`] when `C` has `#[derive(Contract)]`, and
+/// through [`NoContract`] to [`SkipListing`] otherwise (that mistake is reported already).
+pub struct ListingProbe<C: ?Sized, const V: u32>(PhantomData<*const C>);
+
+impl<C: ?Sized, const V: u32> ListingProbe<C, V> {
+    /// The probe.
+    pub const NEW: Self = ListingProbe(PhantomData);
+}
+
+/// The listing probe's answer for a contract.
+pub trait ViaContract {
+    /// [`NeedsListing`].
+    type Check;
+    /// The check.
+    fn check(&self) -> Self::Check;
+}
+
+impl<C: ?Sized + ContractDef, const V: u32> ViaContract for ListingProbe<C, V> {
+    type Check = NeedsListing<C, V>;
+    fn check(&self) -> Self::Check {
+        NeedsListing(PhantomData)
+    }
+}
+
+/// The listing probe's answer for a type that is not a contract.
+pub trait NoContract {
+    /// [`SkipListing`].
+    type Check;
+    /// The check.
+    fn check(&self) -> Self::Check;
+}
+
+impl<C: ?Sized, const V: u32> NoContract for &ListingProbe<C, V> {
+    type Check = SkipListing;
+    fn check(&self) -> Self::Check {
+        SkipListing
+    }
+}
+
+/// Version `V` must be listed by contract `C`.
+pub struct NeedsListing<C: ?Sized, const V: u32>(PhantomData<*const C>);
+
+impl<C: ?Sized, const V: u32> NeedsListing<C, V> {
+    /// Compiles only when `C` lists a version `V`.
+    pub fn listed(self)
+    where
+        C: VersionOf<V>,
+    {
+    }
+}
+
+/// Nothing to check.
+pub struct SkipListing;
+
+impl SkipListing {
+    /// Nothing.
+    pub fn listed(self) {}
+}
+
 /// A version that does not exist: it has no fields.
 pub struct Unknown;
+
+impl VersionDef for Unknown {
+    const FIELDS: &'static [FieldDef] = &[];
+    const TYPE_NAME: &'static str = "an unknown version";
+    const CONTRACT_NAME: &'static str = "";
+    const STUB: bool = true;
+}
 
 /// A version, whose fields can be looked up.
 pub struct Doc<P: ?Sized>(PhantomData<*const P>);
@@ -191,6 +258,16 @@ impl<P: ?Sized> Doc<P> {
     /// The probe for field `H` of this version, for a field of type `T` of the next one.
     pub fn field<T: ?Sized, const H: u64>(&self) -> Probe<P, T, H> {
         Probe::NEW
+    }
+}
+
+/// Builds a [`FieldDef`] (shorter generated code than a struct literal).
+pub const fn field(name: &'static str, key: &'static str, flatten: bool, hash: u64) -> FieldDef {
+    FieldDef {
+        name,
+        key,
+        flatten,
+        hash,
     }
 }
 
