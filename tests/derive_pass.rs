@@ -388,6 +388,13 @@ mod settings {
     }
 
     #[test]
+    fn skipped_fields_are_not_read() {
+        let v2: v2::SettingsV2 =
+            serde_json::from_value(json!({"font-size": 1, "colour": "red", "cache": [1]})).unwrap();
+        assert!(v2.cache.is_empty());
+    }
+
+    #[test]
     fn wire_keys_follow_rename_all_rename_raw_names_and_flatten() {
         let info = Settings::info();
         assert_eq!(info.versions[0].wire_keys, ["font-size", "colour"]);
