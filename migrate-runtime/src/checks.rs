@@ -376,83 +376,77 @@ const fn drops(e: &EdgeDef) -> Msg {
         }
         j += 1;
     }
-    let mut dropped = [0usize; 64];
-    let mut count = 0;
+    // Fields gone from the target, and fields still there under the same Rust name whose
+    // wire key moved (a `rename_all` or `rename` added in the new version: the usual way to
+    // drop a key without noticing).
+    let mut gone = [0usize; 64];
+    let mut gone_count = 0;
+    let mut all = Msg::new();
     let mut i = 0;
     while i < e.prev_fields.len() {
         let p = &e.prev_fields[i];
-        let kept = by_key(e.this_fields, p) != usize::MAX;
-        if !kept && !contains(e.removes, p.name) && !is_rename_source(e.renames, p.name) {
-            if count < dropped.len() {
-                dropped[count] = i;
+        let dropped = by_key(e.this_fields, p) == usize::MAX
+            && !contains(e.removes, p.name)
+            && !is_rename_source(e.renames, p.name);
+        if dropped {
+            let same_name = by_name(e.this_fields, p.name);
+            if same_name != usize::MAX && !p.flatten {
+                let t = &e.this_fields[same_name];
+                let m = edge_head(e)
+                    .push(" drops the wire key `")
+                    .push(p.key)
+                    .push("`: field `")
+                    .push(p.name)
+                    .push("` of ")
+                    .push(e.this)
+                    .push(" is `")
+                    .push(t.key)
+                    .push("` on disk; keep the key with #[serde(rename = \"")
+                    .push(p.key)
+                    .push("\")], or declare renames(")
+                    .push(p.name)
+                    .push(" -> ")
+                    .push(p.name)
+                    .push(") to move it");
+                all = all.join(m);
+            } else if gone_count < gone.len() {
+                gone[gone_count] = i;
+                gone_count += 1;
             }
-            count += 1;
         }
         i += 1;
     }
-    if count == 0 {
-        return Msg::new();
+    if gone_count == 0 {
+        return all;
     }
-    let shown = if count < dropped.len() {
-        count
-    } else {
-        dropped.len()
-    };
     let mut m = edge_head(e).push(" drops ");
     let mut k = 0;
-    while k < shown {
+    while k < gone_count {
         if k > 0 {
             m = m.push(", ");
         }
-        m = push_field(m, &e.prev_fields[dropped[k]]);
+        m = push_field(m, &e.prev_fields[gone[k]]);
         k += 1;
     }
-    m = m.push(if count == 1 {
+    m = m.push(if gone_count == 1 {
         ": keep it in "
     } else {
         ": keep them in "
     });
     m = m.push(e.this).push(", or declare removes(");
     k = 0;
-    while k < shown {
+    while k < gone_count {
         if k > 0 {
             m = m.push(", ");
         }
-        m = m.push(e.prev_fields[dropped[k]].name);
+        m = m.push(e.prev_fields[gone[k]].name);
         k += 1;
     }
     m = m
         .push(") or renames(")
-        .push(e.prev_fields[dropped[0]].name)
+        .push(e.prev_fields[gone[0]].name)
         .push(" -> …)");
-    // A field still there under its Rust name but with a new wire key (a `rename_all` or
-    // `rename` added in the new version) is the usual way to drop a key without noticing.
-    k = 0;
-    while k < shown {
-        let p = &e.prev_fields[dropped[k]];
-        let j = by_name(e.this_fields, p.name);
-        if j != usize::MAX {
-            let t = &e.this_fields[j];
-            m = m
-                .push("; `")
-                .push(p.name)
-                .push("` is in ")
-                .push(e.this)
-                .push(" but its wire key changed from `")
-                .push(p.key)
-                .push("` to `")
-                .push(t.key)
-                .push("`: keep the key with #[serde(rename = \"")
-                .push(p.key)
-                .push("\")], or declare renames(")
-                .push(p.name)
-                .push(" -> ")
-                .push(p.name)
-                .push(")");
-        }
-        k += 1;
-    }
-    m
+    all.join(m)
 }
 
 /// Rule 2: field `i` of the target, declared nowhere, is carried over from the source.
