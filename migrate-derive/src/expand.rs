@@ -503,3 +503,15 @@ pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::field_hash;
+
+    #[test]
+    fn field_hash_matches_the_runtime() {
+        // FNV-1a 64 of b"k\0id", as `__private::field_hash("k", "id")` computes it (the
+        // runtime's unit test checks the same value).
+        assert_eq!(field_hash("k", "id"), 16_928_280_949_471_346_179);
+    }
+}
