@@ -329,3 +329,97 @@ fn the_round_trip_runs_the_validate_hook() {
     let v2 = Run::info().version(2).unwrap();
     assert!((v2.__roundtrip)(&json!({"id": "R1"})).is_err());
 }
+
+/// A contract whose versions live in modules and use serde's container and field
+/// attributes: the wire keys, defaults and flattened fields the derives must follow.
+mod settings {
+    use std::collections::BTreeMap;
+
+    use migrate_runtime::{Contract, Versioned};
+    use serde::{Deserialize, Serialize};
+    use serde_json::{json, Value};
+
+    #[derive(Contract)]
+    #[contract(name = "settings", versions(v1::SettingsV1, v2::SettingsV2))]
+    pub struct Settings;
+
+    pub mod v1 {
+        use super::*;
+
+        #[derive(Debug, Serialize, Deserialize, Versioned)]
+        #[serde(rename_all = "kebab-case")]
+        #[versioned(contract = crate::settings::Settings, version = 1)]
+        pub struct SettingsV1 {
+            pub font_size: u32,
+            #[serde(rename = "colour")]
+            pub color: String,
+            #[serde(flatten)]
+            pub extra: BTreeMap<String, Value>,
+        }
+    }
+
+    pub mod v2 {
+        use super::*;
+
+        fn default_theme() -> String {
+            "light".to_owned()
+        }
+
+        /// Settings get a theme, an optional locale and a cached value never written.
+        #[derive(Debug, Serialize, Deserialize, Versioned)]
+        #[serde(rename_all = "kebab-case")]
+        #[versioned(contract = super::Settings, version = 2)]
+        #[migration(from = 1, adds_defaulted(theme, locale, r#type))]
+        pub struct SettingsV2 {
+            pub font_size: u32,
+            // A new Rust name, the same key on disk.
+            #[serde(rename = "colour")]
+            pub colour: String,
+            #[serde(default = "default_theme")]
+            pub theme: String,
+            pub locale: Option<String>,
+            #[serde(default)]
+            pub r#type: u8,
+            #[serde(skip)]
+            pub cache: Vec<u8>,
+            #[serde(flatten)]
+            pub extra: BTreeMap<String, Value>,
+        }
+    }
+
+    #[test]
+    fn skipped_fields_are_not_read() {
+        let v2: v2::SettingsV2 =
+            serde_json::from_value(json!({"font-size": 1, "colour": "red", "cache": [1]})).unwrap();
+        assert!(v2.cache.is_empty());
+    }
+
+    #[test]
+    fn wire_keys_follow_rename_all_rename_raw_names_and_flatten() {
+        let info = Settings::info();
+        assert_eq!(info.versions[0].wire_keys, ["font-size", "colour"]);
+        assert_eq!(
+            info.versions[1].wire_keys,
+            ["font-size", "colour", "theme", "locale", "type"]
+        );
+        let edge = &info.versions[1].edges[0];
+        assert_eq!(edge.claims.adds_defaulted, ["theme", "locale", "type"]);
+        assert_eq!(
+            edge.description,
+            "Settings get a theme, an optional locale and a cached value never written."
+        );
+    }
+
+    #[test]
+    fn defaults_fill_and_flattened_keys_pass_through() {
+        let edge = &Settings::info().versions[1].edges[0];
+        let Value::Object(body) = json!({"font-size": 12, "colour": "red", "plugin": {"x": 1}})
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (edge.__up)(edge, body).unwrap(),
+            json!({"font-size": 12, "colour": "red", "theme": "light", "locale": null, "type": 0, "plugin": {"x": 1}})
+        );
+    }
+}

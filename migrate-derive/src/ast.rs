@@ -26,6 +26,8 @@ pub struct Contract<'a> {
     pub ident: &'a Ident,
     pub name: Option<LitStr>,
     pub versions: Vec<Path>,
+    /// Where `versions(…)` is written, if it is.
+    pub versions_span: Option<Span>,
     pub version_key: Option<LitStr>,
     pub unversioned: Option<Sp<u32>>,
     pub file: Option<LitStr>,

@@ -24,6 +24,7 @@ pub fn contract<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Contract<'a> {
         ident: &input.ident,
         name: None,
         versions: Vec::new(),
+        versions_span: None,
         version_key: None,
         unversioned: None,
         file: None,
@@ -69,6 +70,7 @@ pub fn contract<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Contract<'a> {
                         );
                     }
                     versions_seen = true;
+                    out.versions_span = Some(meta.path.span());
                     out.versions.extend(list);
                 }
                 _ => {

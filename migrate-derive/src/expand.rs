@@ -1,11 +1,13 @@
 //! Writes the code of a valid input: the `Contract` / `Versioned` impls with their
 //! registry entries and transforms, the hidden tables (`ContractDef`, `VersionDef`,
-//! `VersionOf`, `FieldAt`), and the constants and functions through which the compiler
-//! checks the rules that span two structs.
+//! `VersionOf`, `FieldByKey`, `BelongsTo`), and the constants and functions through which
+//! the compiler checks the rules that span two structs.
 //!
-//! Everything sits in `const _: () = { … };`, uses absolute paths, and names its own items
-//! with a `__` prefix. Each check is its own item, spanned at the attribute or field it is
-//! about, so that rustc reports every broken rule, each where the user fixes it.
+//! Everything sits in `const _: () = { … };`, uses absolute paths (the runtime's hidden
+//! module through the alias `__p`), and names its own items with a `__` prefix. Each check
+//! is spanned at the attribute, field or type it is about, so that rustc reports a broken
+//! rule where the user fixes it; the checks cost the compiler little when they pass (one
+//! constant per edge and per version, literal hashes for the type lookups).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -21,12 +23,23 @@ macro_rules! spanned {
     };
 }
 
+/// The runtime's hidden module, as the generated code names it: a short alias (declared
+/// at the top of each `const _` block) keeps the expansion small, which the compiler's
+/// parsing and incremental hashing of it repay.
 fn private() -> TokenStream {
-    quote!(::migrate_runtime::__private)
+    quote!(__p)
+}
+
+/// The alias of [`private`].
+fn private_alias() -> TokenStream {
+    quote!(
+        use ::migrate_runtime::__private as __p;
+    )
 }
 
 pub fn contract(c: &Contract<'_>) -> TokenStream {
     let p = private();
+    let alias = private_alias();
     let ident = c.ident;
     let name = c
         .name
@@ -98,6 +111,7 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
     quote! {
         #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
+            #alias
             impl #p::ContractDef for #ident {
                 const NAME: &'static str = #name;
                 const VERSION_KEY: &'static str = #version_key;
@@ -150,6 +164,7 @@ pub fn version_items(
     stub: bool,
 ) -> TokenStream {
     let p = private();
+    let alias = private_alias();
     let ident = v.ident;
     let type_name = v.type_name();
     let Some(version) = &v.version else {
@@ -159,35 +174,37 @@ pub fn version_items(
     let wire: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
     let field_defs = wire.iter().map(|f| {
         let (name, key, flatten) = (&f.name, &f.key, f.flatten);
-        quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten })
+        let hash = key_hash(f);
+        quote!(#p::field(#name, #key, #flatten, #hash))
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
-    // Each field's type, by wire key (or flattened name) and by Rust name: the next
-    // version's derive looks it up with a literal hash, which is cheap for the compiler.
+    // Each field's type, by wire key (or flattened name): the next version's derive looks
+    // it up with a literal hash, which is cheap for the compiler.
     let field_types = wire.iter().map(|f| {
         let ty = f.ty;
-        let by_key = if f.flatten {
-            field_hash("f", &f.name)
-        } else {
-            field_hash("k", &f.key)
-        };
-        let by_name = field_hash("n", &f.name);
+        let by_key = key_hash(f);
         quote! {
             impl #p::FieldByKey<#by_key> for #ident { type Ty = #ty; }
-            impl #p::FieldByKey<#by_name> for #ident { type Ty = #ty; }
         }
     });
-    let key_checks = wire.iter().filter(|f| !f.flatten).map(|f| {
-        let span = f.ident.span();
-        let (name, key) = (&f.name, &f.key);
-        spanned! {span=>
-            const _: () = #p::check_not_version_key(
-                __CONTRACT_NAME,
-                __VERSION_KEY,
-                #type_name, #name, #key,
-            );
+    let key_check = spanned! {ident.span()=>
+        const _: () = #p::check_version_key(
+            __CONTRACT_NAME,
+            __VERSION_KEY,
+            #type_name,
+            <#ident as #p::VersionDef>::FIELDS,
+        );
+    };
+    // A version the contract does not list would never be registered: reported at its
+    // number.
+    let listed = spanned! {version.span=>
+        #[allow(dead_code)]
+        fn __listed() {
+            #[allow(unused_imports)]
+            use #p::{NoContract as _, ViaContract as _};
+            (&#p::ListingProbe::<__Contract, #number>::NEW).check().listed();
         }
-    });
+    };
     let roundtrip = roundtrip_fn(v);
     let entries = edges.iter().map(|e| &e.entry);
     let items = edges.iter().map(|e| &e.items);
@@ -215,6 +232,7 @@ pub fn version_items(
     quote! {
         #[allow(non_upper_case_globals, non_camel_case_types, clippy::all)]
         const _: () = {
+            #alias
             #contract_items
             #versioned_impl
             impl #p::VersionDef for #ident {
@@ -226,7 +244,8 @@ pub fn version_items(
             impl #p::BelongsTo<#contract> for #ident {}
             #(#field_types)*
             #roundtrip
-            #(#key_checks)*
+            #key_check
+            #listed
             #(#items)*
         };
     }
@@ -274,6 +293,9 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let adds: Vec<String> = e.adds.iter().map(wire).collect();
     let converts: Vec<String> = e.converts.iter().map(wire).collect();
     let removes: Vec<String> = e.removes.iter().map(unraw).collect();
+    let adds_defaulted_names: Vec<String> = e.adds_defaulted.iter().map(unraw).collect();
+    let adds_names: Vec<String> = e.adds.iter().map(unraw).collect();
+    let converts_names: Vec<String> = e.converts.iter().map(unraw).collect();
     let rename_olds: Vec<String> = e.renames.iter().map(|(o, _)| unraw(o)).collect();
     let rename_news: Vec<String> = e.renames.iter().map(|(_, n)| unraw(n)).collect();
     let rename_new_keys: Vec<String> = e.renames.iter().map(|(_, n)| wire(n)).collect();
@@ -366,29 +388,18 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             this_fields: <#ident as #p::VersionDef>::FIELDS,
             removes: &[#(#removes),*],
             renames: &[#((#rename_olds, #rename_news)),*],
+            adds_defaulted: &[#(#adds_defaulted_names),*],
+            adds: &[#(#adds_names),*],
+            converts: &[#(#converts_names),*],
         };
     };
     let span = e.span;
-    let mut checks = spanned! {span=>
-        const _: () = #p::check_drops(&#edge_const);
+    let checks = spanned! {span=>
+        const _: () = #p::check_edge(&#edge_const);
     };
     let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
-    let declared = |name: &str| -> bool {
-        e.adds_defaulted
-            .iter()
-            .chain(&e.adds)
-            .chain(&e.converts)
-            .any(|i| unraw(i) == name)
-            || rename_news.iter().any(|n| n == name)
-    };
     let mut type_checks = TokenStream::new();
-    for (i, f) in wire_fields.iter().enumerate() {
-        let span = f.ident.span();
-        if !declared(&f.name) {
-            checks.extend(spanned! {span=>
-                const _: () = #p::check_carried(&#edge_const, #i);
-            });
-        }
+    for f in &wire_fields {
         let added = e
             .adds_defaulted
             .iter()
@@ -398,51 +409,21 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         if added || converted {
             continue;
         }
+        // The two ends of a rename: the old field's key is only known to the compiler.
         let hash = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
-            Some((old, _)) => field_hash("n", &unraw(old)),
-            None if f.flatten => field_hash("f", &f.name),
-            None => field_hash("k", &f.key),
+            Some((old, _)) => {
+                let old = unraw(old);
+                quote!({ #p::hash_of(<#prev as #p::VersionDef>::FIELDS, #old) })
+            }
+            None => {
+                let h = key_hash(f);
+                quote!(#h)
+            }
         };
         let ty = f.ty;
         let ty_span = type_span(f);
         type_checks.extend(spanned! {ty_span=>
             (&__prev.field::<#ty, #hash>()).old().is::<#ty, #contract, #from_n, #to>();
-        });
-    }
-    for (list, names) in [("adds_defaulted", &e.adds_defaulted), ("adds", &e.adds)] {
-        for name in names {
-            let Some(i) = wire_fields.iter().position(|f| f.name == unraw(name)) else {
-                continue;
-            };
-            let span = name.span();
-            checks.extend(spanned! {span=>
-                const _: () = #p::check_added(&#edge_const, #i, #list);
-            });
-        }
-    }
-    for name in &e.converts {
-        let text = unraw(name);
-        if rename_news.contains(&text) {
-            continue;
-        }
-        let Some(i) = wire_fields.iter().position(|f| f.name == text) else {
-            continue;
-        };
-        let span = name.span();
-        checks.extend(spanned! {span=>
-            const _: () = #p::check_converted(&#edge_const, #i);
-        });
-    }
-    for (j, name) in e.removes.iter().enumerate() {
-        let span = name.span();
-        checks.extend(spanned! {span=>
-            const _: () = #p::check_remove(&#edge_const, #j);
-        });
-    }
-    for (j, (old, _)) in e.renames.iter().enumerate() {
-        let span = old.span();
-        checks.extend(spanned! {span=>
-            const _: () = #p::check_rename(&#edge_const, #j);
         });
     }
     let types_fn = format_ident!("__types{}", k);
@@ -452,6 +433,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         #checks
         #[allow(dead_code)]
         fn #types_fn() {
+            #[allow(unused_imports)]
             use #p::{NoField as _, NoVersion as _, ViaField as _, ViaVersion as _};
             let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW).doc();
             #type_checks
@@ -470,6 +452,15 @@ fn type_span(f: &Field<'_>) -> Span {
             .last()
             .map_or_else(|| f.ident.span(), |s| s.ident.span()),
         _ => f.ident.span(),
+    }
+}
+
+/// The hash of a field's place on the wire: its wire key, or its name if flattened.
+fn key_hash(f: &Field<'_>) -> u64 {
+    if f.flatten {
+        field_hash("f", &f.name)
+    } else {
+        field_hash("k", &f.key)
     }
 }
 
@@ -511,4 +502,16 @@ pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             tt
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_hash;
+
+    #[test]
+    fn field_hash_matches_the_runtime() {
+        // FNV-1a 64 of b"k\0id", as `__private::field_hash("k", "id")` computes it (the
+        // runtime's unit test checks the same value).
+        assert_eq!(field_hash("k", "id"), 16_928_280_949_471_346_179);
+    }
 }

@@ -13,6 +13,12 @@ use crate::ast::{Contract, Edge, Version};
 use crate::ctxt::Ctxt;
 
 pub fn contract(cx: &mut Ctxt, contract: &Contract<'_>) {
+    if contract.versions.is_empty() && contract.versions_span.is_some() {
+        cx.error(
+            contract.versions_span.unwrap_or_else(Span::call_site),
+            "versions(…) lists no version: list every version type, oldest first",
+        );
+    }
     if let Some(key) = &contract.version_key {
         if key.value().is_empty() {
             cx.error(

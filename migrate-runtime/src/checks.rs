@@ -20,6 +20,9 @@ pub struct FieldDef {
     pub key: &'static str,
     /// Whether the field is `#[serde(flatten)]`: its keys are those of its type.
     pub flatten: bool,
+    /// [`field_hash`] of the wire key (`"k"`), or of the name of a flattened field (`"f"`):
+    /// lets the checks compare two fields with one integer comparison.
+    pub hash: u64,
 }
 
 /// The parts of a contract the version derives need: written by `#[derive(Contract)]`.
@@ -52,22 +55,22 @@ pub trait VersionDef: 'static {
 #[diagnostic::on_unimplemented(
     message = "contract `{Self}` has no version {V}",
     label = "no version {V} in the versions(…) of `{Self}`",
-    note = "an edge's `from` must be the number of a version listed in the contract's versions(…)"
+    note = "list every version type in the contract's versions(…); an edge's `from` names one of their numbers"
 )]
 pub trait VersionOf<const V: u32> {
     /// The version's type.
     type Doc: VersionDef;
 }
 
-/// The type of a version's field, by a 64-bit hash of its identity (see [`field_hash`]):
-/// written by `#[derive(Versioned)]` for each field, once by wire key and once by Rust name.
+/// The type of a version's field, by a 64-bit hash of its place on the wire (see
+/// [`field_hash`]): written by `#[derive(Versioned)]` for each field.
 pub trait FieldByKey<const H: u64> {
     /// The field's type.
     type Ty: ?Sized;
 }
 
 /// The hash under which a field's type is registered: FNV-1a of `kind`, a NUL byte, and
-/// the text (`"k"` wire key, `"f"` name of a flattened field, `"n"` Rust name). Literal
+/// the text (`"k"` wire key, `"f"` name of a flattened field). Literal
 /// const arguments keep the lookups cheap for the compiler; the derive computes the same.
 pub const fn field_hash(kind: &str, text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -88,6 +91,17 @@ pub const fn field_hash(kind: &str, text: &str) -> u64 {
         part += 1;
     }
     h
+}
+
+/// The [`FieldDef::hash`] of the field named `name`, or 0 when there is none (reported by
+/// [`check_edge`]).
+pub const fn hash_of(fields: &[FieldDef], name: &str) -> u64 {
+    let i = by_name(fields, name);
+    if i == usize::MAX {
+        0
+    } else {
+        fields[i].hash
+    }
 }
 
 /// Looks up field `H` of `P` for a field of type `T` of the next version: resolves to
@@ -167,8 +181,75 @@ impl<C: ?Sized, const V: u32> NoVersion for &VersionProbe<C, V> {
     type Doc = Unknown;
 }
 
+/// Checks that a version is listed by its contract, when the contract is one: resolves
+/// through [`ViaContract`] to [`NeedsListing`] when `C` has `#[derive(Contract)]`, and
+/// through [`NoContract`] to [`SkipListing`] otherwise (that mistake is reported already).
+pub struct ListingProbe<C: ?Sized, const V: u32>(PhantomData<*const C>);
+
+impl<C: ?Sized, const V: u32> ListingProbe<C, V> {
+    /// The probe.
+    pub const NEW: Self = ListingProbe(PhantomData);
+}
+
+/// The listing probe's answer for a contract.
+pub trait ViaContract {
+    /// [`NeedsListing`].
+    type Check;
+    /// The check.
+    fn check(&self) -> Self::Check;
+}
+
+impl<C: ?Sized + ContractDef, const V: u32> ViaContract for ListingProbe<C, V> {
+    type Check = NeedsListing<C, V>;
+    fn check(&self) -> Self::Check {
+        NeedsListing(PhantomData)
+    }
+}
+
+/// The listing probe's answer for a type that is not a contract.
+pub trait NoContract {
+    /// [`SkipListing`].
+    type Check;
+    /// The check.
+    fn check(&self) -> Self::Check;
+}
+
+impl<C: ?Sized, const V: u32> NoContract for &ListingProbe<C, V> {
+    type Check = SkipListing;
+    fn check(&self) -> Self::Check {
+        SkipListing
+    }
+}
+
+/// Version `V` must be listed by contract `C`.
+pub struct NeedsListing<C: ?Sized, const V: u32>(PhantomData<*const C>);
+
+impl<C: ?Sized, const V: u32> NeedsListing<C, V> {
+    /// Compiles only when `C` lists a version `V`.
+    pub fn listed(self)
+    where
+        C: VersionOf<V>,
+    {
+    }
+}
+
+/// Nothing to check.
+pub struct SkipListing;
+
+impl SkipListing {
+    /// Nothing.
+    pub fn listed(self) {}
+}
+
 /// A version that does not exist: it has no fields.
 pub struct Unknown;
+
+impl VersionDef for Unknown {
+    const FIELDS: &'static [FieldDef] = &[];
+    const TYPE_NAME: &'static str = "an unknown version";
+    const CONTRACT_NAME: &'static str = "";
+    const STUB: bool = true;
+}
 
 /// A version, whose fields can be looked up.
 pub struct Doc<P: ?Sized>(PhantomData<*const P>);
@@ -177,6 +258,16 @@ impl<P: ?Sized> Doc<P> {
     /// The probe for field `H` of this version, for a field of type `T` of the next one.
     pub fn field<T: ?Sized, const H: u64>(&self) -> Probe<P, T, H> {
         Probe::NEW
+    }
+}
+
+/// Builds a [`FieldDef`] (shorter generated code than a struct literal).
+pub const fn field(name: &'static str, key: &'static str, flatten: bool, hash: u64) -> FieldDef {
+    FieldDef {
+        name,
+        key,
+        flatten,
+        hash,
     }
 }
 
@@ -259,116 +350,116 @@ pub struct EdgeDef {
     pub removes: &'static [&'static str],
     /// `renames(old -> new)`: a field of the source, a field of the target.
     pub renames: &'static [(&'static str, &'static str)],
+    /// `adds_defaulted(…)`: fields of the target.
+    pub adds_defaulted: &'static [&'static str],
+    /// `adds(…)`: fields of the target.
+    pub adds: &'static [&'static str],
+    /// `converts(…)`: fields of the target.
+    pub converts: &'static [&'static str],
 }
 
 /// Rule 1: every field of the source is kept, removed or renamed.
-pub const fn check_drops(e: &EdgeDef) {
-    // A name in removes(…) or renames(…) that the source lacks is reported by its own
-    // check; the drop it leaves behind would only repeat it.
+const fn drops(e: &EdgeDef) -> Msg {
+    // A name in removes(…) or renames(…) that the source lacks is reported by itself; the
+    // drop it leaves behind would only repeat it.
     let mut j = 0;
     while j < e.removes.len() {
         if by_name(e.prev_fields, e.removes[j]) == usize::MAX {
-            return;
+            return Msg::new();
         }
         j += 1;
     }
     j = 0;
     while j < e.renames.len() {
         if by_name(e.prev_fields, e.renames[j].0) == usize::MAX {
-            return;
+            return Msg::new();
         }
         j += 1;
     }
-    let mut dropped = [0usize; 64];
-    let mut count = 0;
+    // Fields gone from the target, and fields still there under the same Rust name whose
+    // wire key moved (a `rename_all` or `rename` added in the new version: the usual way to
+    // drop a key without noticing).
+    let mut gone = [0usize; 64];
+    let mut gone_count = 0;
+    let mut all = Msg::new();
     let mut i = 0;
     while i < e.prev_fields.len() {
         let p = &e.prev_fields[i];
-        let kept = by_key(e.this_fields, p.key, p.flatten) != usize::MAX;
-        if !kept && !contains(e.removes, p.name) && !is_rename_source(e.renames, p.name) {
-            if count < dropped.len() {
-                dropped[count] = i;
+        let dropped = by_key(e.this_fields, p) == usize::MAX
+            && !contains(e.removes, p.name)
+            && !is_rename_source(e.renames, p.name);
+        if dropped {
+            let same_name = by_name(e.this_fields, p.name);
+            if same_name != usize::MAX && !p.flatten {
+                let t = &e.this_fields[same_name];
+                let m = edge_head(e)
+                    .push(" drops the wire key `")
+                    .push(p.key)
+                    .push("`: field `")
+                    .push(p.name)
+                    .push("` of ")
+                    .push(e.this)
+                    .push(" is `")
+                    .push(t.key)
+                    .push("` on disk; keep the key with #[serde(rename = \"")
+                    .push(p.key)
+                    .push("\")], or declare renames(")
+                    .push(p.name)
+                    .push(" -> ")
+                    .push(p.name)
+                    .push(") to move it");
+                all = all.join(m);
+            } else if gone_count < gone.len() {
+                gone[gone_count] = i;
+                gone_count += 1;
             }
-            count += 1;
         }
         i += 1;
     }
-    if count == 0 {
-        return;
+    if gone_count == 0 {
+        return all;
     }
-    let shown = if count < dropped.len() {
-        count
-    } else {
-        dropped.len()
-    };
     let mut m = edge_head(e).push(" drops ");
     let mut k = 0;
-    while k < shown {
+    while k < gone_count {
         if k > 0 {
             m = m.push(", ");
         }
-        m = push_field(m, &e.prev_fields[dropped[k]]);
+        m = push_field(m, &e.prev_fields[gone[k]]);
         k += 1;
     }
-    m = m.push(if count == 1 {
+    m = m.push(if gone_count == 1 {
         ": keep it in "
     } else {
         ": keep them in "
     });
     m = m.push(e.this).push(", or declare removes(");
     k = 0;
-    while k < shown {
+    while k < gone_count {
         if k > 0 {
             m = m.push(", ");
         }
-        m = m.push(e.prev_fields[dropped[k]].name);
+        m = m.push(e.prev_fields[gone[k]].name);
         k += 1;
     }
     m = m
         .push(") or renames(")
-        .push(e.prev_fields[dropped[0]].name)
+        .push(e.prev_fields[gone[0]].name)
         .push(" -> …)");
-    // A field still there under its Rust name but with a new wire key (a `rename_all` or
-    // `rename` added in the new version) is the usual way to drop a key without noticing.
-    k = 0;
-    while k < shown {
-        let p = &e.prev_fields[dropped[k]];
-        let j = by_name(e.this_fields, p.name);
-        if j != usize::MAX {
-            let t = &e.this_fields[j];
-            m = m
-                .push("; `")
-                .push(p.name)
-                .push("` is in ")
-                .push(e.this)
-                .push(" but its wire key changed from `")
-                .push(p.key)
-                .push("` to `")
-                .push(t.key)
-                .push("`: keep the key with #[serde(rename = \"")
-                .push(p.key)
-                .push("\")], or declare renames(")
-                .push(p.name)
-                .push(" -> ")
-                .push(p.name)
-                .push(")");
-        }
-        k += 1;
-    }
-    fail(m)
+    all.join(m)
 }
 
 /// Rule 2: field `i` of the target, declared nowhere, is carried over from the source.
-pub const fn check_carried(e: &EdgeDef, i: usize) {
+const fn carried(e: &EdgeDef, i: usize) -> Msg {
     let f = &e.this_fields[i];
-    if by_key(e.prev_fields, f.key, f.flatten) != usize::MAX {
-        return;
+    if by_key(e.prev_fields, f) != usize::MAX {
+        return Msg::new();
     }
     let j = by_name(e.prev_fields, f.name);
     if j != usize::MAX && !f.flatten {
         let p = &e.prev_fields[j];
         if !contains(e.removes, p.name) && !is_rename_source(e.renames, p.name) {
-            return; // the field's old key is reported by `check_drops`, with the fix
+            return Msg::new(); // the field's old key is reported by `check_drops`, with the fix
         }
     }
     let mut m = edge_head(e).push(" adds ");
@@ -399,14 +490,14 @@ pub const fn check_carried(e: &EdgeDef, i: usize) {
             .push(f.name)
             .push(") if it was renamed");
     }
-    fail(m)
+    m
 }
 
 /// Rule 5: a field declared in `adds_defaulted` / `adds` (`list`) is new in the target.
-pub const fn check_added(e: &EdgeDef, i: usize, list: &str) {
+const fn added(e: &EdgeDef, i: usize, list: &str) -> Msg {
     let f = &e.this_fields[i];
-    if by_key(e.prev_fields, f.key, f.flatten) == usize::MAX {
-        return;
+    if by_key(e.prev_fields, f) == usize::MAX {
+        return Msg::new();
     }
     let m = edge_head(e)
         .push(" declares ")
@@ -416,18 +507,17 @@ pub const fn check_added(e: &EdgeDef, i: usize, list: &str) {
         .push("), but ")
         .push(e.prev)
         .push(" already has ");
-    let m = push_field(m, f)
+    push_field(m, f)
         .push(": it is carried over, not added; remove it from ")
         .push(list)
-        .push("(…)");
-    fail(m)
+        .push("(…)")
 }
 
 /// Rule 5: a field declared in `converts` (and not renamed) exists in the source.
-pub const fn check_converted(e: &EdgeDef, i: usize) {
+const fn converted(e: &EdgeDef, i: usize) -> Msg {
     let f = &e.this_fields[i];
-    if by_key(e.prev_fields, f.key, f.flatten) != usize::MAX {
-        return;
+    if by_key(e.prev_fields, f) != usize::MAX {
+        return Msg::new();
     }
     let m = edge_head(e)
         .push(" converts `")
@@ -435,15 +525,14 @@ pub const fn check_converted(e: &EdgeDef, i: usize) {
         .push("`, but ")
         .push(e.prev)
         .push(" has no ");
-    let m = push_field(m, f)
+    push_field(m, f)
         .push(": a converted field exists on both sides; declare it in adds(…) if it is new, or renames(<old> -> ")
         .push(f.name)
-        .push(") if it was renamed");
-    fail(m)
+        .push(") if it was renamed")
 }
 
 /// Rule 5: `removes(…)` entry `j` names a field of the source that the target no longer has.
-pub const fn check_remove(e: &EdgeDef, j: usize) {
+const fn remove(e: &EdgeDef, j: usize) -> Msg {
     let name = e.removes[j];
     let i = by_name(e.prev_fields, name);
     if i == usize::MAX {
@@ -455,10 +544,10 @@ pub const fn check_remove(e: &EdgeDef, j: usize) {
             .push(" has no field `")
             .push(name)
             .push("`");
-        fail(push_names(m.push(": its fields are "), e.prev_fields));
+        return push_names(m.push(": its fields are "), e.prev_fields);
     }
     let p = &e.prev_fields[i];
-    let t = by_key(e.this_fields, p.key, p.flatten);
+    let t = by_key(e.this_fields, p);
     if t != usize::MAX {
         let m = edge_head(e)
             .push(" removes `")
@@ -470,12 +559,13 @@ pub const fn check_remove(e: &EdgeDef, j: usize) {
             .push(": delete the field from ")
             .push(e.this)
             .push(", or drop it from removes(…)");
-        fail(m)
+        return m;
     }
+    Msg::new()
 }
 
 /// Rule 5: `renames(…)` entry `j` moves an existing field of the source to a new key.
-pub const fn check_rename(e: &EdgeDef, j: usize) {
+const fn rename(e: &EdgeDef, j: usize) -> Msg {
     let (old, new) = e.renames[j];
     let i = by_name(e.prev_fields, old);
     if i == usize::MAX {
@@ -487,12 +577,12 @@ pub const fn check_rename(e: &EdgeDef, j: usize) {
             .push(" has no field `")
             .push(old)
             .push("`");
-        fail(push_names(m.push(": its fields are "), e.prev_fields));
+        return push_names(m.push(": its fields are "), e.prev_fields);
     }
     let p = &e.prev_fields[i];
     let n = by_name(e.this_fields, new);
     if n == usize::MAX {
-        return; // reported by the derive itself
+        return Msg::new(); // reported by the derive itself
     }
     let t = &e.this_fields[n];
     if eq(p.key, t.key) {
@@ -504,9 +594,9 @@ pub const fn check_rename(e: &EdgeDef, j: usize) {
             .push("), but both have the wire key `")
             .push(p.key)
             .push("`: nothing moves on disk; remove it from renames(…)");
-        fail(m)
+        return m;
     }
-    let still = by_key(e.this_fields, p.key, p.flatten);
+    let still = by_key(e.this_fields, p);
     if still != usize::MAX {
         let m = edge_head(e)
             .push(" renames(")
@@ -519,9 +609,9 @@ pub const fn check_rename(e: &EdgeDef, j: usize) {
         let m = push_field(m, &e.this_fields[still])
             .push(": a renamed field moves; delete the old field from ")
             .push(e.this);
-        fail(m)
+        return m;
     }
-    let taken = by_key(e.prev_fields, t.key, t.flatten);
+    let taken = by_key(e.prev_fields, t);
     if taken != usize::MAX {
         let m = edge_head(e)
             .push(" renames(")
@@ -535,22 +625,18 @@ pub const fn check_rename(e: &EdgeDef, j: usize) {
             .push(": the rename would overwrite it; declare removes(")
             .push(e.prev_fields[taken].name)
             .push(") as well, or rename to another field");
-        fail(m)
+        return m;
     }
+    Msg::new()
 }
 
 /// Rule 6: a field's wire key is not the contract's version key.
-pub const fn check_not_version_key(
-    contract: &str,
-    version_key: &str,
-    this: &str,
-    name: &str,
-    key: &str,
-) {
-    if !eq(version_key, key) {
-        return;
+const fn version_key_field(contract: &str, version_key: &str, this: &str, f: &FieldDef) -> Msg {
+    let (name, key) = (f.name, f.key);
+    if f.flatten || !eq(version_key, key) {
+        return Msg::new();
     }
-    let m = Msg::new()
+    Msg::new()
         .push(contract)
         .push(": field `")
         .push(name)
@@ -558,8 +644,75 @@ pub const fn check_not_version_key(
         .push(this)
         .push(" has the wire key `")
         .push(key)
-        .push("`, the contract's version key, which the runtime reads and writes itself: remove the field, or give it another key with #[serde(rename = \"…\")]");
-    fail(m)
+        .push("`, the contract's version key, which the runtime reads and writes itself: remove the field, or give it another key with #[serde(rename = \"…\")]")
+}
+
+/// Rule 6: no field of a version has the contract's version key as its wire key.
+pub const fn check_version_key(contract: &str, version_key: &str, this: &str, fields: &[FieldDef]) {
+    let mut clean = true;
+    let mut i = 0;
+    while i < fields.len() {
+        clean = clean && (fields[i].flatten || !eq(fields[i].key, version_key));
+        i += 1;
+    }
+    if clean {
+        return;
+    }
+    let mut all = Msg::new();
+    i = 0;
+    while i < fields.len() {
+        all = all.join(version_key_field(contract, version_key, this, &fields[i]));
+        i += 1;
+    }
+    if all.len > 0 {
+        fail(&all)
+    }
+}
+
+/// Rules 1, 2 and 5 for one edge: every problem, one per line.
+pub const fn check_edge(e: &EdgeDef) {
+    // Messages are only built when something is wrong: the compiler interprets this code,
+    // and a clean edge should cost it next to nothing.
+    if edge_is_clean(e) {
+        return;
+    }
+    let mut all = Msg::new();
+    let mut j = 0;
+    while j < e.removes.len() {
+        all = all.join(remove(e, j));
+        j += 1;
+    }
+    j = 0;
+    while j < e.renames.len() {
+        all = all.join(rename(e, j));
+        j += 1;
+    }
+    all = all.join(drops(e));
+    let mut i = 0;
+    while i < e.this_fields.len() {
+        let name = e.this_fields[i].name;
+        let renamed = is_rename_target(e.renames, name);
+        let m = if contains(e.adds_defaulted, name) {
+            added(e, i, "adds_defaulted")
+        } else if contains(e.adds, name) {
+            added(e, i, "adds")
+        } else if contains(e.converts, name) {
+            if renamed {
+                Msg::new()
+            } else {
+                converted(e, i)
+            }
+        } else if renamed {
+            Msg::new()
+        } else {
+            carried(e, i)
+        };
+        all = all.join(m);
+        i += 1;
+    }
+    if all.len > 0 {
+        fail(&all)
+    }
 }
 
 /// A rule the version derive found broken by itself: `"<contract> <from> -> <to> <what>"`.
@@ -572,7 +725,7 @@ pub const fn edge_error(contract: &str, from: u32, to: u32, what: &str) {
         .push_u32(to)
         .push(" ")
         .push(what);
-    fail(m)
+    fail(&m)
 }
 
 /// Rule 6: the `i`-th listed version has a number of its own, greater than the one before.
@@ -591,7 +744,7 @@ pub const fn check_order(contract: &str, versions: &[VersionInfo], i: usize) {
                 .push(" and ")
                 .push(v.type_name)
                 .push("; give each version its own number, or list the type once");
-            fail(m)
+            fail(&m)
         }
         j += 1;
     }
@@ -608,7 +761,7 @@ pub const fn check_order(contract: &str, versions: &[VersionInfo], i: usize) {
             .push(" (version ")
             .push_u32(w.version)
             .push("): list versions(…) oldest first, the current one last");
-        fail(m)
+        fail(&m)
     }
 }
 
@@ -620,32 +773,30 @@ pub const fn check_reachable(
     stubs: &[bool],
     i: usize,
 ) {
-    const CAP: usize = 1024;
+    const CAP: usize = 256;
     let n = versions.len();
     // Versions out of order, numbered twice, of another contract or with broken edges are
     // reported by their own checks; a missing chain would only repeat them.
     if n > CAP || any(stubs) || !increasing(versions) || !all_of(contract, contracts) {
         return;
     }
+    // Versions are increasing and edges lead forward, so one pass from the newest version
+    // down settles every version.
     let mut reach = [false; CAP];
     reach[n - 1] = true;
-    let mut changed = true;
-    while changed {
-        changed = false;
-        let mut t = 0;
-        while t < n {
-            let mut k = 0;
-            while k < versions[t].edges.len() {
-                let edge = &versions[t].edges[k];
-                let to = index_of(versions, edge.to);
-                let from = index_of(versions, edge.from);
-                if to < n && from < n && reach[to] && !reach[from] {
-                    reach[from] = true;
-                    changed = true;
-                }
-                k += 1;
+    let mut t = n;
+    while t > 0 {
+        t -= 1;
+        if !reach[t] {
+            continue;
+        }
+        let mut k = 0;
+        while k < versions[t].edges.len() {
+            let from = index_of(versions, versions[t].edges[k].from);
+            if from < n {
+                reach[from] = true;
             }
-            t += 1;
+            k += 1;
         }
     }
     if reach[i] {
@@ -665,7 +816,7 @@ pub const fn check_reachable(
         .push(")] to a newer version, or remove ")
         .push(v.type_name)
         .push(" from versions(…)");
-    fail(m)
+    fail(&m)
 }
 
 /// `unversioned = N` names a listed version.
@@ -680,7 +831,67 @@ pub const fn check_unversioned(contract: &str, versions: &[VersionInfo], n: u32)
         .push(", but has no version ")
         .push_u32(n)
         .push(": name a version listed in versions(…)");
-    fail(m)
+    fail(&m)
+}
+
+/// Whether no rule of [`check_edge`] is broken (the same conditions, without messages).
+const fn edge_is_clean(e: &EdgeDef) -> bool {
+    let mut j = 0;
+    while j < e.removes.len() {
+        let i = by_name(e.prev_fields, e.removes[j]);
+        if i == usize::MAX || by_key(e.this_fields, &e.prev_fields[i]) != usize::MAX {
+            return false;
+        }
+        j += 1;
+    }
+    j = 0;
+    while j < e.renames.len() {
+        let i = by_name(e.prev_fields, e.renames[j].0);
+        if i == usize::MAX {
+            return false;
+        }
+        let n = by_name(e.this_fields, e.renames[j].1);
+        if n != usize::MAX {
+            let (p, t) = (&e.prev_fields[i], &e.this_fields[n]);
+            if eq(p.key, t.key)
+                || by_key(e.this_fields, p) != usize::MAX
+                || by_key(e.prev_fields, t) != usize::MAX
+            {
+                return false;
+            }
+        }
+        j += 1;
+    }
+    let mut i = 0;
+    while i < e.prev_fields.len() {
+        let p = &e.prev_fields[i];
+        if by_key(e.this_fields, p) == usize::MAX
+            && !contains(e.removes, p.name)
+            && !is_rename_source(e.renames, p.name)
+        {
+            return false;
+        }
+        i += 1;
+    }
+    i = 0;
+    while i < e.this_fields.len() {
+        let f = &e.this_fields[i];
+        let in_prev = by_key(e.prev_fields, f) != usize::MAX;
+        let renamed = is_rename_target(e.renames, f.name);
+        let ok = if contains(e.adds_defaulted, f.name) || contains(e.adds, f.name) {
+            !in_prev
+        } else if renamed {
+            true
+        } else {
+            // converts(…) and carried fields both exist in the source.
+            in_prev
+        };
+        if !ok {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 const fn increasing(versions: &[VersionInfo]) -> bool {
@@ -763,10 +974,13 @@ const fn push_names(mut m: Msg, fields: &[FieldDef]) -> Msg {
     m
 }
 
-const fn by_key(fields: &[FieldDef], key: &str, flatten: bool) -> usize {
+/// The index of the field of `fields` that `f` (a field of the other version) matches on
+/// the wire: same wire key, or same flattened field.
+const fn by_key(fields: &[FieldDef], f: &FieldDef) -> usize {
     let mut i = 0;
     while i < fields.len() {
-        if fields[i].flatten == flatten && eq(fields[i].key, key) {
+        let g = &fields[i];
+        if g.hash == f.hash && g.flatten == f.flatten && eq(g.key, f.key) {
             return i;
         }
         i += 1;
@@ -789,6 +1003,17 @@ const fn contains(list: &[&str], name: &str) -> bool {
     let mut i = 0;
     while i < list.len() {
         if eq(list[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn is_rename_target(renames: &[(&str, &str)], name: &str) -> bool {
+    let mut i = 0;
+    while i < renames.len() {
+        if eq(renames[i].1, name) {
             return true;
         }
         i += 1;
@@ -822,8 +1047,9 @@ const fn eq(a: &str, b: &str) -> bool {
     true
 }
 
+/// Fails compilation with `m`, reported at the caller (the check that failed).
 #[track_caller]
-const fn fail(m: Msg) {
+const fn fail(m: &Msg) -> ! {
     panic!("{}", m.as_str())
 }
 
@@ -834,7 +1060,7 @@ struct Msg {
 }
 
 impl Msg {
-    const CAP: usize = 2048;
+    const CAP: usize = 4096;
 
     const fn new() -> Self {
         Msg {
@@ -860,6 +1086,22 @@ impl Msg {
             i += 1;
         }
         self
+    }
+
+    /// `self` and `other` on separate lines.
+    const fn join(self, other: Msg) -> Self {
+        if other.len == 0 {
+            return self;
+        }
+        let (text, _) = other.buf.split_at(other.len);
+        let mut m = if self.len == 0 { self } else { self.push("\n") };
+        let mut i = 0;
+        while i < text.len() && m.len < Msg::CAP {
+            m.buf[m.len] = text[i];
+            m.len += 1;
+            i += 1;
+        }
+        m
     }
 
     const fn push_u32(mut self, n: u32) -> Self {
@@ -925,6 +1167,8 @@ mod tests {
             h = h.wrapping_mul(0x100000001b3);
         }
         assert_eq!(field_hash("k", "id"), h);
+        // The derive's copy of the hash checks the same value.
+        assert_eq!(h, 16_928_280_949_471_346_179);
         assert_ne!(field_hash("k", "id"), field_hash("n", "id"));
     }
 

@@ -1,0 +1,29 @@
+use migrate_runtime::{Contract, Versioned};
+use serde::{Deserialize, Serialize};
+
+#[derive(Contract)]
+#[contract(name = "run-state", versions(RunStateV1, RunStateV2))]
+pub struct RunState;
+
+#[derive(Serialize, Deserialize, Versioned)]
+#[versioned(contract = RunState, version = 1)]
+pub struct RunStateV1 {
+    pub id: String,
+}
+
+#[derive(Serialize, Deserialize, Versioned)]
+#[versioned(contract = RunState, version = 2)]
+#[migration(from = 1)]
+pub struct RunStateV2 {
+    pub id: String,
+}
+
+/// Declared, but missing from versions(…): it would never be registered.
+#[derive(Serialize, Deserialize, Versioned)]
+#[versioned(contract = RunState, version = 3)]
+#[migration(from = 2)]
+pub struct RunStateV3 {
+    pub id: String,
+}
+
+fn main() {}
