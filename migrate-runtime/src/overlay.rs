@@ -172,6 +172,28 @@ pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
     }
 }
 
+/// Whether [`restore_unknown`]`(typed, original)` equals `original`, decided without
+/// building it: the prover's idempotence check, which would otherwise copy the whole
+/// result to migrate it again.
+///
+/// Objects: every key of `typed` is in `original` (keys `typed` lacks are put back from
+/// `original`) and each restores to its value there. Arrays of one length: element by
+/// element. Anything else: `restore_unknown` gives `typed`, so it must equal `original`.
+pub(crate) fn restores_to_itself(typed: &Value, original: &Value) -> bool {
+    match (typed, original) {
+        (Value::Object(typed), Value::Object(original)) => typed.iter().all(|(key, t)| {
+            original
+                .get(key)
+                .is_some_and(|orig| restores_to_itself(t, orig))
+        }),
+        (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => typed
+            .iter()
+            .zip(original)
+            .all(|(t, orig)| restores_to_itself(t, orig)),
+        (typed, original) => typed == original,
+    }
+}
+
 /// Whether `typed` starts with exactly the keys of `original`, in the same order: then the
 /// merge keeps the original's order with `typed`'s new keys after it, as the general case
 /// would.

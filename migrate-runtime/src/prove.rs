@@ -24,6 +24,10 @@ pub const PROOF_FORMAT: u32 = 1;
 /// that changed everywhere would otherwise make a proof as large as itself.
 const MAX_FINDINGS: usize = 10;
 
+/// From this size on, a document's read-only checks run on two threads: below it, starting
+/// a thread costs more than it saves.
+const PARALLEL_FROM: usize = 1 << 20;
+
 /// The record of one prove run, as stored in `migration/<fingerprint>.json` (SPEC §5).
 ///
 /// Field order is the order of the stored JSON. Nothing here depends on time, host or the
@@ -330,6 +334,7 @@ fn prove_bytes(
         result_hash: None,
         fingerprint: String::new(),
     };
+    let parallel = bytes.len() >= PARALLEL_FROM;
     let parsed = parse(&bytes);
     // The bytes are hashed and parsed: freed before the chain runs, they do not add to the
     // peak of a large document.
@@ -368,19 +373,73 @@ fn prove_bytes(
         ProofStatus::Normalized
     };
 
-    check_validates_at_current(info, &mut result, &mut proof);
-    check_append_only(info, &source, &result, &migrated.edges, &mut proof);
-    check_idempotent(info, &result, &mut proof);
-    check_round_trip(
-        info,
-        &source,
-        &result,
-        migrated.detected,
-        &migrated.edges,
-        &mut proof,
+    // The current version's typed reading of the result, done once: it decides
+    // `validatesAtCurrent`, and it is the step that migrating the result again repeats.
+    let mut validates = blank(&proof);
+    let reading = check_validates_at_current(info, &mut result, &mut validates);
+    let mut idempotent = blank(&proof);
+    check_idempotent(info, &mut result, reading.as_ref(), &mut idempotent);
+    drop(reading);
+
+    // The remaining checks only read the source and the result: two branches, on two
+    // cores for a large document. The source is freed as soon as its last check is done,
+    // while the result is still being hashed.
+    let mut append_only = blank(&proof);
+    let mut round_trip = blank(&proof);
+    let (edges, detected, result_ref) = (&migrated.edges, migrated.detected, &result);
+    let ((), result_hash) = both(
+        parallel,
+        || {
+            check_append_only(info, &source, result_ref, edges, &mut append_only);
+            check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
+            drop(source);
+        },
+        || canonical_sha256(result_ref),
     );
-    proof.result_hash = Some(canonical_sha256(&result));
+
+    // Findings in the order of the properties, as if the checks had run one by one.
+    proof.validates_at_current = validates.validates_at_current;
+    proof.errors.append(&mut validates.errors);
+    proof.append_only = append_only.append_only;
+    proof.losses.append(&mut append_only.losses);
+    proof.errors.append(&mut append_only.errors);
+    proof.idempotent = idempotent.idempotent;
+    proof.errors.append(&mut idempotent.errors);
+    proof.round_trip = round_trip.round_trip;
+    proof.errors.append(&mut round_trip.errors);
+    proof.result_hash = Some(result_hash);
     (proof, Some(result))
+}
+
+/// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
+/// in the caller. Scoped threads rather than a pool: the runtime has no thread pool of its
+/// own, and callers that run many files at once (the CLI, with rayon) keep every core busy
+/// with small files, which never take the parallel branch.
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        match b.join() {
+            Ok(b) => (a, b),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// A copy of `proof` with no findings, for one check to fill in on its own.
+fn blank(proof: &Proof) -> Proof {
+    Proof {
+        losses: Vec::new(),
+        errors: Vec::new(),
+        ..proof.clone()
+    }
 }
 
 fn record_chain(proof: &mut Proof, detected: u32, edges: &[&'static Edge]) {
@@ -418,18 +477,27 @@ fn with_body<R>(doc: &mut Value, version_key: &str, f: impl FnOnce(&Value) -> R)
     out
 }
 
-fn check_validates_at_current(info: &ContractInfo, result: &mut Value, proof: &mut Proof) {
+/// Checks `validatesAtCurrent`, and returns the current version's typed reading of the
+/// result's body when there is one.
+fn check_validates_at_current(
+    info: &ContractInfo,
+    result: &mut Value,
+    proof: &mut Proof,
+) -> Option<Value> {
     let Some(current) = info.versions.last() else {
         proof
             .errors
             .push("validatesAtCurrent: the contract has no versions".to_owned());
-        return;
+        return None;
     };
     let outcome = with_body(result, info.version_key, |body| {
         guarded(|| (current.__roundtrip)(body))
     });
     match outcome {
-        Ok(Ok(_)) => proof.validates_at_current = true,
+        Ok(Ok(typed)) => {
+            proof.validates_at_current = true;
+            return Some(typed);
+        }
         Err(panic) => proof.errors.push(format!(
             "validatesAtCurrent: the current version's typed reading panicked: {panic}"
         )),
@@ -438,6 +506,7 @@ fn check_validates_at_current(info: &ContractInfo, result: &mut Value, proof: &m
             info.name, current.version
         )),
     }
+    None
 }
 
 /// Where a top-level source key ends up after the chain's declared claims.
@@ -611,7 +680,29 @@ fn scalar_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn check_idempotent(info: &'static ContractInfo, result: &Value, proof: &mut Proof) {
+/// Checks `idempotent`: the result, migrated again, must equal itself.
+///
+/// Migrating the result again is: detect (the current version, which the result carries),
+/// resolve (no edge), the current version's typed reading of the body, what the reading did
+/// not model put back, the version key put back in its place. `reading` is that typed
+/// reading, already done for `validatesAtCurrent`: when putting back what it did not model
+/// gives the body itself, the second migration equals the result and nothing differs.
+/// Otherwise the migration runs again for real, to list the differences (or the refusal).
+fn check_idempotent(
+    info: &'static ContractInfo,
+    result: &mut Value,
+    reading: Option<&Value>,
+    proof: &mut Proof,
+) {
+    if let Some(typed) = reading {
+        let unchanged = with_body(result, info.version_key, |body| {
+            crate::overlay::restores_to_itself(typed, body)
+        });
+        if unchanged && matches!(detect(info, result), Ok(v) if v == info.current_version()) {
+            proof.idempotent = true;
+            return;
+        }
+    }
     match migrate(info, result) {
         Ok(again) => {
             let mut findings = Findings::new("idempotent");
