@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::canonical::{bytes_sha256, canonical_sha256, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
 // Through the crate root: the engine's module layout is its own business.
-use crate::{detect, migrate, parse, resolve, ReasonCode, Unsupported};
+use crate::{detect, migrate, migrate_owned, parse, resolve, ReasonCode, Unsupported};
 
 /// The proof format this crate writes (`proofFormat`).
 pub const PROOF_FORMAT: u32 = 1;
@@ -335,7 +335,15 @@ fn prove_bytes(
         fingerprint: String::new(),
     };
     let parallel = bytes.len() >= PARALLEL_FROM;
-    let parsed = parse(&bytes);
+    // The chain consumes the document it migrates, and the checks need the source as it
+    // was. A large document is parsed twice at once, on two threads, which takes less time
+    // than parsing it and then copying the tree; a small one is parsed once and copied by
+    // `migrate`. Parsing is deterministic: the two trees are equal.
+    let (parsed, copy) = both(
+        parallel,
+        || parse(&bytes),
+        || parallel.then(|| parse(&bytes).ok()).flatten(),
+    );
     // The bytes are hashed and parsed: freed before the chain runs, they do not add to the
     // peak of a large document.
     drop(bytes);
@@ -354,7 +362,11 @@ fn prove_bytes(
             record_chain(&mut proof, detected, &edges);
         }
     }
-    let migrated = match migrate(info, &source) {
+    let migrated = match copy {
+        Some(copy) => migrate_owned(info, copy),
+        None => migrate(info, &source),
+    };
+    let migrated = match migrated {
         Ok(migrated) => migrated,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
