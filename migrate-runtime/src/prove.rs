@@ -17,6 +17,9 @@ use crate::contract::{ContractInfo, Edge};
 // Through the crate root: the engine's module layout is its own business.
 use crate::{detect, migrate, migrate_owned, parse, resolve, ReasonCode, Unsupported};
 
+#[path = "prove_stream.rs"]
+mod prove_stream;
+
 /// The proof format this crate writes (`proofFormat`).
 pub const PROOF_FORMAT: u32 = 1;
 
@@ -335,19 +338,11 @@ fn prove_bytes(
         fingerprint: String::new(),
     };
     let parallel = bytes.len() >= PARALLEL_FROM;
-    // The chain consumes the document it migrates, and the checks need the source as it
-    // was. A large document is parsed twice at once, on two threads, which takes less time
-    // than parsing it and then copying the tree; a small one is parsed once and copied by
-    // `migrate`. Parsing is deterministic: the two trees are equal.
-    let (parsed, copy) = both(
-        parallel,
-        || parse(&bytes),
-        || parallel.then(|| parse(&bytes).ok()).flatten(),
-    );
-    // The bytes are hashed and parsed: freed before the chain runs, they do not add to the
-    // peak of a large document.
-    drop(bytes);
-    let source = match parsed {
+    // The document is parsed once, and the chain consumes that tree (no copy of it is
+    // made). The checks that need the source read it from the bytes, which are kept: a
+    // small fraction of a tree's size. Parsing is deterministic, so a tree parsed again
+    // from them, where a check needs one, is the tree the chain started from.
+    let source = match parse(&bytes) {
         Ok(source) => source,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -362,11 +357,7 @@ fn prove_bytes(
             record_chain(&mut proof, detected, &edges);
         }
     }
-    let migrated = match copy {
-        Some(copy) => migrate_owned(info, copy),
-        None => migrate(info, &source),
-    };
-    let migrated = match migrated {
+    let migrated = match migrate_owned(info, source) {
         Ok(migrated) => migrated,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -379,7 +370,7 @@ fn prove_bytes(
 
     proof.status = if !migrated.edges.is_empty() {
         ProofStatus::Migrated
-    } else if result == source {
+    } else if result == reparse(&bytes) {
         ProofStatus::Current
     } else {
         ProofStatus::Normalized
@@ -394,17 +385,42 @@ fn prove_bytes(
     drop(reading);
 
     // The remaining checks only read the source and the result: two branches, on two
-    // cores for a large document. The source is freed as soon as its last check is done,
-    // while the result is still being hashed.
+    // cores for a large document. The source's bytes are freed as soon as the last check
+    // that reads them is done, while the result is still being hashed.
     let mut append_only = blank(&proof);
     let mut round_trip = blank(&proof);
     let (edges, detected, result_ref) = (&migrated.edges, migrated.detected, &result);
     let ((), result_hash) = both(
         parallel,
         || {
-            check_append_only(info, &source, result_ref, edges, &mut append_only);
-            check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
-            drop(source);
+            // appendOnly streamed from the bytes; the tree check (on a tree parsed again)
+            // only when there is something to report, to report it as it always has.
+            let streamed = result_ref.as_object().is_some_and(|result| {
+                prove_stream::append_only_holds(
+                    &bytes,
+                    info.version_key,
+                    result,
+                    edges,
+                    &mut append_only,
+                )
+            });
+            if streamed {
+                append_only.append_only = true;
+            } else {
+                append_only = blank(&proof);
+                check_append_only(info, &reparse(&bytes), result_ref, edges, &mut append_only);
+            }
+            if round_trip_applies(edges) {
+                check_round_trip(
+                    info,
+                    &reparse(&bytes),
+                    result_ref,
+                    detected,
+                    edges,
+                    &mut round_trip,
+                );
+            }
+            drop(bytes);
         },
         || canonical_sha256(result_ref),
     );
@@ -735,6 +751,16 @@ fn check_idempotent(
     }
 }
 
+/// The source's tree, parsed again from bytes that parsed before (so never `Null`).
+fn reparse(bytes: &[u8]) -> Value {
+    parse(bytes).unwrap_or(Value::Null)
+}
+
+/// `roundTrip` is checked only along a non-empty chain of reversible edges.
+fn round_trip_applies(edges: &[&'static Edge]) -> bool {
+    !edges.is_empty() && edges.iter().all(|e| e.__down.is_some())
+}
+
 fn check_round_trip(
     info: &ContractInfo,
     source: &Value,
@@ -743,7 +769,7 @@ fn check_round_trip(
     edges: &[&'static Edge],
     proof: &mut Proof,
 ) {
-    if edges.is_empty() || edges.iter().any(|e| e.__down.is_none()) {
+    if !round_trip_applies(edges) {
         return;
     }
     let mut body = match result {
@@ -1083,6 +1109,56 @@ mod tests {
         // An undeclared key stays where it is.
         assert!(matches!(trace_key("z", &all, "/z", &mut proof), Fate::Kept(n) if n == "z"));
         assert!(proof.losses.is_empty());
+    }
+
+    #[test]
+    fn the_streamed_append_only_answers_only_when_the_tree_check_has_nothing_to_report() {
+        let cases = [
+            (r#"{"a":1,"b":{"c":"x\ny","d":[1,2.5,null,true,-3]}}"#, true),
+            (r#"{"schemaVersion":"any","a":1.0}"#, true),
+            (r#"{"a":{"k":1,"k":2}}"#, false),
+            (r#"{"a":1,"a":1}"#, false),
+            (r#"{"a":[1,2]}"#, false),
+            (r#"{"a":1,"gone":{}}"#, false),
+            (r#"{"a":"é\u00e9"}"#, false),
+        ];
+        let result = serde_json::json!({
+            "a": 1, "b": {"c": "x\ny", "d": [1, 2.5, null, true, -3], "new": 0}, "k": 2
+        });
+        let nested = serde_json::json!({"a": {"k": 2}});
+        let short = serde_json::json!({"a": [1]});
+        let accent = serde_json::json!({"a": "éè"});
+        for (source, holds) in cases {
+            let result = match source {
+                s if s.contains("\"k\":1") => &nested,
+                s if s.contains("[1,2]") => &short,
+                s if s.contains('é') => &accent,
+                _ => &result,
+            };
+            let map = result.as_object().unwrap();
+            let mut streamed = empty_proof();
+            let walked = prove_stream::append_only_holds(
+                source.as_bytes(),
+                "schemaVersion",
+                map,
+                &[],
+                &mut streamed,
+            );
+            assert_eq!(walked, holds, "{source}");
+            let info = &crate::ContractInfo {
+                name: "c",
+                version_key: "schemaVersion",
+                unversioned: None,
+                file: None,
+                versions: &[],
+            };
+            let mut tree = empty_proof();
+            let doc: Value = serde_json::from_str(source).unwrap();
+            check_append_only(info, &doc, result, &[], &mut tree);
+            if walked {
+                assert!(tree.append_only && tree.errors.is_empty(), "{source}");
+            }
+        }
     }
 
     #[test]
