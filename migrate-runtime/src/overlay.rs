@@ -5,6 +5,8 @@
 //! hash map, and nothing is removed from the middle of an ordered map (an `IndexMap`
 //! `shift_remove` per key would make a big object quadratic).
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
@@ -54,8 +56,9 @@ fn overlay(
     renames: &[(&str, &str)],
 ) -> Result<Value, Vec<String>> {
     match (typed, original) {
-        (Value::Object(mut typed), Value::Object(original)) => {
-            let modeled = modeled.as_object();
+        (Value::Object(typed), Value::Object(original)) => {
+            let mut modeled = modeled.as_object().map(InStep::new);
+            let mut typed = Entries::new(typed);
             // Renames that apply here: the old key is in the original, the new one only in
             // the result (else the new key is handled where the original has it).
             let moves: Vec<(&str, &str)> = renames
@@ -64,15 +67,15 @@ fn overlay(
                 .filter(|(old, new)| {
                     original.contains_key(*old)
                         && !original.contains_key(*new)
-                        && typed.contains_key(*new)
+                        && typed.contains(new)
                 })
                 .collect();
             let mut out = Map::with_capacity(original.len().max(typed.len()));
             for (key, orig) in original {
-                let known = modeled.and_then(|m| m.get(&key));
-                match typed.get_mut(&key) {
+                let known = modeled.as_mut().and_then(|m| m.get(&key));
+                match typed.find(&key) {
                     Some(slot) => {
-                        let t = std::mem::take(slot);
+                        let t = typed.take(slot);
                         let merged = match known {
                             Some(m) => {
                                 overlay(t, orig, m, strict, &[]).map_err(|mut segments| {
@@ -94,10 +97,10 @@ fn overlay(
                         let Some(&(_, new)) = moves.iter().find(|(old, _)| *old == key) else {
                             continue;
                         };
-                        let (Some(slot), Some(m)) = (typed.get_mut(new), known) else {
+                        let (Some(slot), Some(m)) = (typed.find(new), known) else {
                             continue;
                         };
-                        let merged = overlay(std::mem::take(slot), orig, m, strict, &[]).map_err(
+                        let merged = overlay(typed.take(slot), orig, m, strict, &[]).map_err(
                             |mut segments| {
                                 segments.push(new.to_owned());
                                 segments
@@ -107,7 +110,8 @@ fn overlay(
                     }
                 }
             }
-            append_new(&mut out, typed);
+            // What `typed` has and nothing took: new keys, after the original's.
+            out.extend(typed.untaken());
             Ok(Value::Object(out))
         }
         (Value::Array(typed), Value::Array(original))
@@ -132,6 +136,100 @@ fn overlay(
                 .map(Value::Array)
         }
         (typed, _) => Ok(typed),
+    }
+}
+
+/// A map's entries in order, found by key without hashing where possible: the entry after
+/// the last one found is tried first (a typed reading mostly follows the original's key
+/// order), then a scan of a small map, or a hash index of a large one built on the first
+/// miss. An entry taken stays findable (holding `null`), as a taken map slot does.
+struct Entries {
+    entries: Vec<(String, Value, bool)>,
+    next: usize,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl Entries {
+    /// Maps this small are scanned: comparing a few keys is cheaper than hashing one.
+    const SCAN: usize = 16;
+
+    fn new(map: Map<String, Value>) -> Self {
+        Entries {
+            entries: map.into_iter().map(|(k, v)| (k, v, false)).collect(),
+            next: 0,
+            index: None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn find(&mut self, key: &str) -> Option<usize> {
+        if self.entries.get(self.next).is_some_and(|(k, ..)| k == key) {
+            self.next += 1;
+            return Some(self.next - 1);
+        }
+        let found = if self.entries.len() <= Self::SCAN {
+            self.entries.iter().position(|(k, ..)| k == key)
+        } else {
+            let entries = &self.entries;
+            self.index
+                .get_or_insert_with(|| {
+                    entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, ..))| (k.clone(), i))
+                        .collect()
+                })
+                .get(key)
+                .copied()
+        };
+        if let Some(i) = found {
+            self.next = i + 1;
+        }
+        found
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, ..)| k == key)
+    }
+
+    fn take(&mut self, i: usize) -> Value {
+        let (_, value, taken) = &mut self.entries[i];
+        *taken = true;
+        std::mem::take(value)
+    }
+
+    /// The entries nothing took, in order.
+    fn untaken(self) -> impl Iterator<Item = (String, Value)> {
+        self.entries
+            .into_iter()
+            .filter(|(.., taken)| !taken)
+            .map(|(k, v, _)| (k, v))
+    }
+}
+
+/// Lookups in `map` for keys that come in about its own order: the entry at the same place
+/// is tried first, the hash lookup only when it is another key.
+struct InStep<'a> {
+    map: &'a Map<String, Value>,
+    same_place: serde_json::map::Iter<'a>,
+}
+
+impl<'a> InStep<'a> {
+    fn new(map: &'a Map<String, Value>) -> Self {
+        InStep {
+            map,
+            same_place: map.iter(),
+        }
+    }
+
+    fn get(&mut self, key: &str) -> Option<&'a Value> {
+        match self.same_place.next() {
+            Some((k, value)) if k == key => Some(value),
+            _ => self.map.get(key),
+        }
     }
 }
 
