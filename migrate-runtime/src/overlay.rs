@@ -245,16 +245,18 @@ pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
             }
             Value::Object(typed)
         }
-        (Value::Object(mut typed), Value::Object(original)) => {
+        (Value::Object(typed), Value::Object(original)) => {
             let mut out = Map::with_capacity(original.len().max(typed.len()));
+            let mut typed = Entries::new(typed);
             for (key, orig) in original {
-                let merged = match typed.get_mut(&key) {
-                    Some(slot) => restore_unknown(std::mem::take(slot), orig),
+                let merged = match typed.find(&key) {
+                    Some(slot) => restore_unknown(typed.take(slot), orig),
                     None => orig,
                 };
                 out.insert(key, merged);
             }
-            append_new(&mut out, typed);
+            // Every key of `typed` that the original has was taken: the rest are new.
+            out.extend(typed.untaken());
             Value::Object(out)
         }
         (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => {
@@ -297,17 +299,6 @@ pub(crate) fn restores_to_itself(typed: &Value, original: &Value) -> bool {
 /// would.
 fn same_prefix(original: &Map<String, Value>, typed: &Map<String, Value>) -> bool {
     original.len() <= typed.len() && original.keys().zip(typed.keys()).all(|(o, t)| o == t)
-}
-
-/// Appends the keys of `typed` that `out` does not have yet, in `typed`'s order. The keys
-/// `out` already has were taken from `typed` (their slots now hold `null`) or deliberately
-/// kept from the original.
-fn append_new(out: &mut Map<String, Value>, typed: Map<String, Value>) {
-    for (key, value) in typed {
-        if !out.contains_key(&key) {
-            out.insert(key, value);
-        }
-    }
 }
 
 #[cfg(test)]
