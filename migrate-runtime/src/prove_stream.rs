@@ -191,8 +191,15 @@ impl<'de> Visitor<'de> for Within<'_> {
         let Value::Object(result) = self.0 else {
             return Err(stop());
         };
+        // The source's keys mostly come in the result's order: the key at the same place is
+        // tried before the hash lookup.
+        let mut same_place = result.iter();
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            map.next_value_seed(Leaf(result.get(key.as_ref())))?;
+            let found = match same_place.next() {
+                Some((k, value)) if *k == *key => Some(value),
+                _ => result.get(key.as_ref()),
+            };
+            map.next_value_seed(Leaf(found))?;
         }
         Ok(())
     }
