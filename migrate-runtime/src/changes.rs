@@ -139,8 +139,7 @@ fn diff(source: &Value, result: &Value, path: &mut String, out: &mut Vec<Change>
         (Value::Array(src), Value::Array(res)) => {
             for index in 0..src.len().max(res.len()) {
                 let len = path.len();
-                path.push('/');
-                path.push_str(&index.to_string());
+                push_index(path, index);
                 match (src.get(index), res.get(index)) {
                     (Some(sv), Some(rv)) => diff(sv, rv, path, out),
                     (Some(_), None) => out.push(Change::new(ChangeKind::Removed, path)),
@@ -175,9 +174,28 @@ fn push_token(path: &mut String, token: &str) {
     path.push_str(&escape_token(token));
 }
 
+/// Appends `/index` to a JSON Pointer without an allocation: the pointer is built for
+/// every element compared, changed or not.
+fn push_index(path: &mut String, index: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = index;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    path.push('/');
+    path.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
 /// A reference token escaped for a JSON Pointer: `~` becomes `~0`, `/` becomes `~1`.
 pub fn escape_token(token: &str) -> Cow<'_, str> {
-    if token.contains(['~', '/']) {
+    // A byte scan: both characters are ASCII, and no UTF-8 sequence contains their bytes.
+    if token.bytes().any(|b| b == b'~' || b == b'/') {
         Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
     } else {
         Cow::Borrowed(token)
@@ -197,6 +215,15 @@ mod tests {
                 None => format!("{:?} {}", c.kind, c.path),
             })
             .collect()
+    }
+
+    #[test]
+    fn indices_are_written_in_decimal() {
+        for index in [0, 7, 10, 99, 1234567, usize::MAX] {
+            let mut path = "/a".to_owned();
+            push_index(&mut path, index);
+            assert_eq!(path, format!("/a/{index}"));
+        }
     }
 
     #[test]
