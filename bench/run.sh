@@ -6,6 +6,10 @@
 # Prints wall time and peak RSS (from /usr/bin/time) of each command, best of 3, and the
 # ratios the targets are stated in. The machines are shared and noisy: compare ratios from
 # one run, never absolute times across runs. Nothing here is a test.
+#
+# The baselines (`floor`, `read-parse`) live in bench/baseline/, a cargo project of its own
+# outside the workspace, so that they get serde_json with its default features: the
+# workspace's `preserve_order` and `float_roundtrip` would slow them down and flatter us.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-100}
@@ -14,7 +18,9 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 cargo build --release -q -p migrate-bench -p migrate-cli
+cargo build --release -q --manifest-path bench/baseline/Cargo.toml --target-dir target/baseline
 BIN=target/release
+BASE=target/baseline/release
 
 "$BIN/gen-state" "$WORK/state.json" "$MB"
 mkdir -p "$WORK/runs"
@@ -36,9 +42,9 @@ best_of3() {
   echo "$name $best_s $best_kb"
 }
 
-FLOOR=$(best_of3 floor "$BIN/floor" "$WORK/state.json")
+FLOOR=$(best_of3 floor "$BASE/floor" "$WORK/state.json")
 PROVE=$(best_of3 prove "$BIN/migration" prove --no-store --json "$WORK/state.json")
-READ=$(best_of3 read-parse "$BIN/read-parse" "$WORK/runs")
+READ=$(best_of3 read-parse "$BASE/read-parse" "$WORK/runs")
 CHECK=$(best_of3 check-dir "$BIN/migration" check --json "$WORK/runs")
 
 printf '%-12s %8s %12s\n' command seconds peak_kb

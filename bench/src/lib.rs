@@ -1,4 +1,4 @@
-//! Inputs and baselines for the benchmarks in `bench/run.sh` (see `docs/performance.md`).
+//! Inputs for the benchmarks in `bench/run.sh` (see `docs/performance.md`).
 //!
 //! [`legacy_run_state`] writes a cool-workflow-like legacy run state (no `schemaVersion`)
 //! of about the size asked for; [`small_state`] writes one small state file.

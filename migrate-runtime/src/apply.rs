@@ -200,8 +200,8 @@ pub fn apply_file(
     fault_point("after-proof");
 
     let source_hex = hash_hex(&proof.source_hash).expect("the prover writes sha256 hashes");
-    // Exactly the bytes the proof hashed: re-read (the prover does not hold a large file's
-    // bytes while it runs) and checked. Under the lock no other apply changes them.
+    // Exactly the bytes the proof hashed: re-read (the prover frees them when its checks
+    // are done) and checked. Under the lock no other apply changes them.
     let source = fs::read(path).map_err(|e| io_error("re-read", path, e))?;
     if bytes_sha256(&source) != proof.source_hash {
         return Err(ApplyError::SourceChanged {

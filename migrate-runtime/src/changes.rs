@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::contract::Edge;
 
@@ -118,17 +118,17 @@ fn renamed<'a>(key: &str, edges: &[&'a Edge]) -> Option<&'a str> {
 fn diff(source: &Value, result: &Value, path: &mut String, out: &mut Vec<Change>) {
     match (source, result) {
         (Value::Object(src), Value::Object(res)) => {
-            for (key, sv) in src {
+            for ((key, sv), rv) in src.iter().zip(in_step(src, res)) {
                 let len = path.len();
                 push_token(path, key);
-                match res.get(key) {
+                match rv {
                     Some(rv) => diff(sv, rv, path, out),
                     None => out.push(Change::new(ChangeKind::Removed, path)),
                 }
                 path.truncate(len);
             }
-            for key in res.keys() {
-                if !src.contains_key(key) {
+            for (key, in_src) in res.keys().zip(in_step(res, src)) {
+                if in_src.is_none() {
                     let len = path.len();
                     push_token(path, key);
                     out.push(Change::new(ChangeKind::Added, path));
@@ -139,8 +139,7 @@ fn diff(source: &Value, result: &Value, path: &mut String, out: &mut Vec<Change>
         (Value::Array(src), Value::Array(res)) => {
             for index in 0..src.len().max(res.len()) {
                 let len = path.len();
-                path.push('/');
-                path.push_str(&index.to_string());
+                push_index(path, index);
                 match (src.get(index), res.get(index)) {
                     (Some(sv), Some(rv)) => diff(sv, rv, path, out),
                     (Some(_), None) => out.push(Change::new(ChangeKind::Removed, path)),
@@ -155,15 +154,48 @@ fn diff(source: &Value, result: &Value, path: &mut String, out: &mut Vec<Change>
     }
 }
 
+/// For each key of `a`, in order, its value in `b`. Documents and their migrations mostly
+/// keep their keys in the same order, so the key at the same place in `b` is tried first,
+/// and the hash lookup (SipHash of the key) only when it is another key.
+fn in_step<'a>(
+    a: &'a Map<String, Value>,
+    b: &'a Map<String, Value>,
+) -> impl Iterator<Item = Option<&'a Value>> + 'a {
+    let mut same_place = b.iter();
+    a.keys().map(move |key| match same_place.next() {
+        Some((other, value)) if other == key => Some(value),
+        _ => b.get(key),
+    })
+}
+
 /// Appends `/token` to a JSON Pointer, escaping `~` as `~0` and `/` as `~1` (RFC 6901 §3).
 fn push_token(path: &mut String, token: &str) {
     path.push('/');
     path.push_str(&escape_token(token));
 }
 
+/// Appends `/index` to a JSON Pointer without an allocation: the pointer is built for
+/// every element compared, changed or not.
+fn push_index(path: &mut String, index: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = index;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    path.push('/');
+    path.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
 /// A reference token escaped for a JSON Pointer: `~` becomes `~0`, `/` becomes `~1`.
 pub fn escape_token(token: &str) -> Cow<'_, str> {
-    if token.contains(['~', '/']) {
+    // A byte scan: both characters are ASCII, and no UTF-8 sequence contains their bytes.
+    if token.bytes().any(|b| b == b'~' || b == b'/') {
         Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
     } else {
         Cow::Borrowed(token)
@@ -183,6 +215,15 @@ mod tests {
                 None => format!("{:?} {}", c.kind, c.path),
             })
             .collect()
+    }
+
+    #[test]
+    fn indices_are_written_in_decimal() {
+        for index in [0, 7, 10, 99, 1234567, usize::MAX] {
+            let mut path = "/a".to_owned();
+            push_index(&mut path, index);
+            assert_eq!(path, format!("/a/{index}"));
+        }
     }
 
     #[test]

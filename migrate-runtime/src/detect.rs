@@ -5,11 +5,22 @@ use serde_json::Value;
 use crate::contract::ContractInfo;
 use crate::reason::{ReasonCode, Unsupported};
 
+/// From this size on, [`parse`] tries two threads: below it, starting one costs more than
+/// it saves.
+const SPLIT_FROM: usize = 1 << 20;
+
 /// Parses a document's bytes: one parse, into a tree that keeps the source's key order.
 ///
 /// serde_json refuses documents nesting 128 or more arrays or objects; that (like any
 /// other syntax error) is `invalid-json`, never a crash.
 pub fn parse(bytes: &[u8]) -> Result<Value, Unsupported> {
+    // A large document is parsed in parts on two threads, into the same tree (see
+    // `split_parse`); anything unusual, and every error, goes the plain way.
+    if bytes.len() >= SPLIT_FROM {
+        if let Some(doc) = crate::split_parse::parse(bytes) {
+            return Ok(doc);
+        }
+    }
     serde_json::from_slice(bytes)
         .map_err(|e| Unsupported::new(ReasonCode::InvalidJson, format!("not valid JSON: {e}")))
 }

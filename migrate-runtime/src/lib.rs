@@ -21,6 +21,7 @@ mod reason;
 mod registry;
 mod resolve;
 mod run;
+mod split_parse;
 mod store;
 mod verify;
 

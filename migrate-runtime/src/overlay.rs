@@ -5,6 +5,8 @@
 //! hash map, and nothing is removed from the middle of an ordered map (an `IndexMap`
 //! `shift_remove` per key would make a big object quadratic).
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
@@ -54,8 +56,9 @@ fn overlay(
     renames: &[(&str, &str)],
 ) -> Result<Value, Vec<String>> {
     match (typed, original) {
-        (Value::Object(mut typed), Value::Object(original)) => {
-            let modeled = modeled.as_object();
+        (Value::Object(typed), Value::Object(original)) => {
+            let mut modeled = modeled.as_object().map(InStep::new);
+            let mut typed = Entries::new(typed);
             // Renames that apply here: the old key is in the original, the new one only in
             // the result (else the new key is handled where the original has it).
             let moves: Vec<(&str, &str)> = renames
@@ -64,15 +67,15 @@ fn overlay(
                 .filter(|(old, new)| {
                     original.contains_key(*old)
                         && !original.contains_key(*new)
-                        && typed.contains_key(*new)
+                        && typed.contains(new)
                 })
                 .collect();
             let mut out = Map::with_capacity(original.len().max(typed.len()));
             for (key, orig) in original {
-                let known = modeled.and_then(|m| m.get(&key));
-                match typed.get_mut(&key) {
+                let known = modeled.as_mut().and_then(|m| m.get(&key));
+                match typed.find(&key) {
                     Some(slot) => {
-                        let t = std::mem::take(slot);
+                        let t = typed.take(slot);
                         let merged = match known {
                             Some(m) => {
                                 overlay(t, orig, m, strict, &[]).map_err(|mut segments| {
@@ -94,10 +97,10 @@ fn overlay(
                         let Some(&(_, new)) = moves.iter().find(|(old, _)| *old == key) else {
                             continue;
                         };
-                        let (Some(slot), Some(m)) = (typed.get_mut(new), known) else {
+                        let (Some(slot), Some(m)) = (typed.find(new), known) else {
                             continue;
                         };
-                        let merged = overlay(std::mem::take(slot), orig, m, strict, &[]).map_err(
+                        let merged = overlay(typed.take(slot), orig, m, strict, &[]).map_err(
                             |mut segments| {
                                 segments.push(new.to_owned());
                                 segments
@@ -107,7 +110,8 @@ fn overlay(
                     }
                 }
             }
-            append_new(&mut out, typed);
+            // What `typed` has and nothing took: new keys, after the original's.
+            out.extend(typed.untaken());
             Ok(Value::Object(out))
         }
         (Value::Array(typed), Value::Array(original))
@@ -135,6 +139,100 @@ fn overlay(
     }
 }
 
+/// A map's entries in order, found by key without hashing where possible: the entry after
+/// the last one found is tried first (a typed reading mostly follows the original's key
+/// order), then a scan of a small map, or a hash index of a large one built on the first
+/// miss. An entry taken stays findable (holding `null`), as a taken map slot does.
+struct Entries {
+    entries: Vec<(String, Value, bool)>,
+    next: usize,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl Entries {
+    /// Maps this small are scanned: comparing a few keys is cheaper than hashing one.
+    const SCAN: usize = 16;
+
+    fn new(map: Map<String, Value>) -> Self {
+        Entries {
+            entries: map.into_iter().map(|(k, v)| (k, v, false)).collect(),
+            next: 0,
+            index: None,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn find(&mut self, key: &str) -> Option<usize> {
+        if self.entries.get(self.next).is_some_and(|(k, ..)| k == key) {
+            self.next += 1;
+            return Some(self.next - 1);
+        }
+        let found = if self.entries.len() <= Self::SCAN {
+            self.entries.iter().position(|(k, ..)| k == key)
+        } else {
+            let entries = &self.entries;
+            self.index
+                .get_or_insert_with(|| {
+                    entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, ..))| (k.clone(), i))
+                        .collect()
+                })
+                .get(key)
+                .copied()
+        };
+        if let Some(i) = found {
+            self.next = i + 1;
+        }
+        found
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, ..)| k == key)
+    }
+
+    fn take(&mut self, i: usize) -> Value {
+        let (_, value, taken) = &mut self.entries[i];
+        *taken = true;
+        std::mem::take(value)
+    }
+
+    /// The entries nothing took, in order.
+    fn untaken(self) -> impl Iterator<Item = (String, Value)> {
+        self.entries
+            .into_iter()
+            .filter(|(.., taken)| !taken)
+            .map(|(k, v, _)| (k, v))
+    }
+}
+
+/// Lookups in `map` for keys that come in about its own order: the entry at the same place
+/// is tried first, the hash lookup only when it is another key.
+struct InStep<'a> {
+    map: &'a Map<String, Value>,
+    same_place: serde_json::map::Iter<'a>,
+}
+
+impl<'a> InStep<'a> {
+    fn new(map: &'a Map<String, Value>) -> Self {
+        InStep {
+            map,
+            same_place: map.iter(),
+        }
+    }
+
+    fn get(&mut self, key: &str) -> Option<&'a Value> {
+        match self.same_place.next() {
+            Some((k, value)) if k == key => Some(value),
+            _ => self.map.get(key),
+        }
+    }
+}
+
 /// [`overlay_unknown`] where `typed` is itself the typed reading of `original` (a round trip
 /// through one version): nothing was consumed, so every key `typed` lacks is put back.
 pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
@@ -147,16 +245,18 @@ pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
             }
             Value::Object(typed)
         }
-        (Value::Object(mut typed), Value::Object(original)) => {
+        (Value::Object(typed), Value::Object(original)) => {
             let mut out = Map::with_capacity(original.len().max(typed.len()));
+            let mut typed = Entries::new(typed);
             for (key, orig) in original {
-                let merged = match typed.get_mut(&key) {
-                    Some(slot) => restore_unknown(std::mem::take(slot), orig),
+                let merged = match typed.find(&key) {
+                    Some(slot) => restore_unknown(typed.take(slot), orig),
                     None => orig,
                 };
                 out.insert(key, merged);
             }
-            append_new(&mut out, typed);
+            // Every key of `typed` that the original has was taken: the rest are new.
+            out.extend(typed.untaken());
             Value::Object(out)
         }
         (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => {
@@ -172,22 +272,33 @@ pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
     }
 }
 
+/// Whether [`restore_unknown`]`(typed, original)` equals `original`, decided without
+/// building it: the prover's idempotence check, which would otherwise copy the whole
+/// result to migrate it again.
+///
+/// Objects: every key of `typed` is in `original` (keys `typed` lacks are put back from
+/// `original`) and each restores to its value there. Arrays of one length: element by
+/// element. Anything else: `restore_unknown` gives `typed`, so it must equal `original`.
+pub(crate) fn restores_to_itself(typed: &Value, original: &Value) -> bool {
+    match (typed, original) {
+        (Value::Object(typed), Value::Object(original)) => typed.iter().all(|(key, t)| {
+            original
+                .get(key)
+                .is_some_and(|orig| restores_to_itself(t, orig))
+        }),
+        (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => typed
+            .iter()
+            .zip(original)
+            .all(|(t, orig)| restores_to_itself(t, orig)),
+        (typed, original) => typed == original,
+    }
+}
+
 /// Whether `typed` starts with exactly the keys of `original`, in the same order: then the
 /// merge keeps the original's order with `typed`'s new keys after it, as the general case
 /// would.
 fn same_prefix(original: &Map<String, Value>, typed: &Map<String, Value>) -> bool {
     original.len() <= typed.len() && original.keys().zip(typed.keys()).all(|(o, t)| o == t)
-}
-
-/// Appends the keys of `typed` that `out` does not have yet, in `typed`'s order. The keys
-/// `out` already has were taken from `typed` (their slots now hold `null`) or deliberately
-/// kept from the original.
-fn append_new(out: &mut Map<String, Value>, typed: Map<String, Value>) {
-    for (key, value) in typed {
-        if !out.contains_key(&key) {
-            out.insert(key, value);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@ use serde_json::{Map, Value};
 use crate::canonical::{bytes_sha256, canonical_sha256, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
 // Through the crate root: the engine's module layout is its own business.
-use crate::{detect, migrate, parse, resolve, ReasonCode, Unsupported};
+use crate::{detect, migrate, migrate_owned, parse, resolve, ReasonCode, Unsupported};
+
+#[path = "prove_stream.rs"]
+mod prove_stream;
 
 /// The proof format this crate writes (`proofFormat`).
 pub const PROOF_FORMAT: u32 = 1;
@@ -23,6 +26,10 @@ pub const PROOF_FORMAT: u32 = 1;
 /// At most this many findings are listed per property; the rest are counted. A document
 /// that changed everywhere would otherwise make a proof as large as itself.
 const MAX_FINDINGS: usize = 10;
+
+/// From this size on, a document's read-only checks run on two threads: below it, starting
+/// a thread costs more than it saves.
+const PARALLEL_FROM: usize = 1 << 20;
 
 /// The record of one prove run, as stored in `migration/<fingerprint>.json` (SPEC §5).
 ///
@@ -330,11 +337,12 @@ fn prove_bytes(
         result_hash: None,
         fingerprint: String::new(),
     };
-    let parsed = parse(&bytes);
-    // The bytes are hashed and parsed: freed before the chain runs, they do not add to the
-    // peak of a large document.
-    drop(bytes);
-    let source = match parsed {
+    let parallel = bytes.len() >= PARALLEL_FROM;
+    // The document is parsed once, and the chain consumes that tree (no copy of it is
+    // made). The checks that need the source read it from the bytes, which are kept: a
+    // small fraction of a tree's size. Parsing is deterministic, so a tree parsed again
+    // from them, where a check needs one, is the tree the chain started from.
+    let source = match parse(&bytes) {
         Ok(source) => source,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -349,7 +357,7 @@ fn prove_bytes(
             record_chain(&mut proof, detected, &edges);
         }
     }
-    let migrated = match migrate(info, &source) {
+    let migrated = match migrate_owned(info, source) {
         Ok(migrated) => migrated,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -362,25 +370,104 @@ fn prove_bytes(
 
     proof.status = if !migrated.edges.is_empty() {
         ProofStatus::Migrated
-    } else if result == source {
+    } else if result == reparse(&bytes) {
         ProofStatus::Current
     } else {
         ProofStatus::Normalized
     };
 
-    check_validates_at_current(info, &mut result, &mut proof);
-    check_append_only(info, &source, &result, &migrated.edges, &mut proof);
-    check_idempotent(info, &result, &mut proof);
-    check_round_trip(
-        info,
-        &source,
-        &result,
-        migrated.detected,
-        &migrated.edges,
-        &mut proof,
+    // The current version's typed reading of the result, done once: it decides
+    // `validatesAtCurrent`, and it is the step that migrating the result again repeats.
+    let mut validates = blank(&proof);
+    let reading = check_validates_at_current(info, &mut result, &mut validates);
+    let mut idempotent = blank(&proof);
+    check_idempotent(info, &mut result, reading.as_ref(), &mut idempotent);
+    drop(reading);
+
+    // The remaining checks only read the source and the result: two branches, on two
+    // cores for a large document. The source's bytes are freed as soon as the last check
+    // that reads them is done, while the result is still being hashed.
+    let mut append_only = blank(&proof);
+    let mut round_trip = blank(&proof);
+    let (edges, detected, result_ref) = (&migrated.edges, migrated.detected, &result);
+    let ((), result_hash) = both(
+        parallel,
+        || {
+            // appendOnly streamed from the bytes; the tree check (on a tree parsed again)
+            // only when there is something to report, to report it as it always has.
+            let streamed = result_ref.as_object().is_some_and(|result| {
+                prove_stream::append_only_holds(
+                    &bytes,
+                    info.version_key,
+                    result,
+                    edges,
+                    &mut append_only,
+                )
+            });
+            if streamed {
+                append_only.append_only = true;
+            } else {
+                append_only = blank(&proof);
+                check_append_only(info, &reparse(&bytes), result_ref, edges, &mut append_only);
+            }
+            if round_trip_applies(edges) {
+                check_round_trip(
+                    info,
+                    &reparse(&bytes),
+                    result_ref,
+                    detected,
+                    edges,
+                    &mut round_trip,
+                );
+            }
+            drop(bytes);
+        },
+        || canonical_sha256(result_ref),
     );
-    proof.result_hash = Some(canonical_sha256(&result));
+
+    // Findings in the order of the properties, as if the checks had run one by one.
+    proof.validates_at_current = validates.validates_at_current;
+    proof.errors.append(&mut validates.errors);
+    proof.append_only = append_only.append_only;
+    proof.losses.append(&mut append_only.losses);
+    proof.errors.append(&mut append_only.errors);
+    proof.idempotent = idempotent.idempotent;
+    proof.errors.append(&mut idempotent.errors);
+    proof.round_trip = round_trip.round_trip;
+    proof.errors.append(&mut round_trip.errors);
+    proof.result_hash = Some(result_hash);
     (proof, Some(result))
+}
+
+/// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
+/// in the caller. Scoped threads rather than a pool: the runtime has no thread pool of its
+/// own, and callers that run many files at once (the CLI, with rayon) keep every core busy
+/// with small files, which never take the parallel branch.
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        match b.join() {
+            Ok(b) => (a, b),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// A copy of `proof` with no findings, for one check to fill in on its own.
+fn blank(proof: &Proof) -> Proof {
+    Proof {
+        losses: Vec::new(),
+        errors: Vec::new(),
+        ..proof.clone()
+    }
 }
 
 fn record_chain(proof: &mut Proof, detected: u32, edges: &[&'static Edge]) {
@@ -418,18 +505,27 @@ fn with_body<R>(doc: &mut Value, version_key: &str, f: impl FnOnce(&Value) -> R)
     out
 }
 
-fn check_validates_at_current(info: &ContractInfo, result: &mut Value, proof: &mut Proof) {
+/// Checks `validatesAtCurrent`, and returns the current version's typed reading of the
+/// result's body when there is one.
+fn check_validates_at_current(
+    info: &ContractInfo,
+    result: &mut Value,
+    proof: &mut Proof,
+) -> Option<Value> {
     let Some(current) = info.versions.last() else {
         proof
             .errors
             .push("validatesAtCurrent: the contract has no versions".to_owned());
-        return;
+        return None;
     };
     let outcome = with_body(result, info.version_key, |body| {
         guarded(|| (current.__roundtrip)(body))
     });
     match outcome {
-        Ok(Ok(_)) => proof.validates_at_current = true,
+        Ok(Ok(typed)) => {
+            proof.validates_at_current = true;
+            return Some(typed);
+        }
         Err(panic) => proof.errors.push(format!(
             "validatesAtCurrent: the current version's typed reading panicked: {panic}"
         )),
@@ -438,6 +534,7 @@ fn check_validates_at_current(info: &ContractInfo, result: &mut Value, proof: &m
             info.name, current.version
         )),
     }
+    None
 }
 
 /// Where a top-level source key ends up after the chain's declared claims.
@@ -611,7 +708,29 @@ fn scalar_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn check_idempotent(info: &'static ContractInfo, result: &Value, proof: &mut Proof) {
+/// Checks `idempotent`: the result, migrated again, must equal itself.
+///
+/// Migrating the result again is: detect (the current version, which the result carries),
+/// resolve (no edge), the current version's typed reading of the body, what the reading did
+/// not model put back, the version key put back in its place. `reading` is that typed
+/// reading, already done for `validatesAtCurrent`: when putting back what it did not model
+/// gives the body itself, the second migration equals the result and nothing differs.
+/// Otherwise the migration runs again for real, to list the differences (or the refusal).
+fn check_idempotent(
+    info: &'static ContractInfo,
+    result: &mut Value,
+    reading: Option<&Value>,
+    proof: &mut Proof,
+) {
+    if let Some(typed) = reading {
+        let unchanged = with_body(result, info.version_key, |body| {
+            crate::overlay::restores_to_itself(typed, body)
+        });
+        if unchanged && matches!(detect(info, result), Ok(v) if v == info.current_version()) {
+            proof.idempotent = true;
+            return;
+        }
+    }
     match migrate(info, result) {
         Ok(again) => {
             let mut findings = Findings::new("idempotent");
@@ -632,6 +751,16 @@ fn check_idempotent(info: &'static ContractInfo, result: &Value, proof: &mut Pro
     }
 }
 
+/// The source's tree, parsed again from bytes that parsed before (so never `Null`).
+fn reparse(bytes: &[u8]) -> Value {
+    parse(bytes).unwrap_or(Value::Null)
+}
+
+/// `roundTrip` is checked only along a non-empty chain of reversible edges.
+fn round_trip_applies(edges: &[&'static Edge]) -> bool {
+    !edges.is_empty() && edges.iter().all(|e| e.__down.is_some())
+}
+
 fn check_round_trip(
     info: &ContractInfo,
     source: &Value,
@@ -640,7 +769,7 @@ fn check_round_trip(
     edges: &[&'static Edge],
     proof: &mut Proof,
 ) {
-    if edges.is_empty() || edges.iter().any(|e| e.__down.is_none()) {
+    if !round_trip_applies(edges) {
         return;
     }
     let mut body = match result {
@@ -980,6 +1109,56 @@ mod tests {
         // An undeclared key stays where it is.
         assert!(matches!(trace_key("z", &all, "/z", &mut proof), Fate::Kept(n) if n == "z"));
         assert!(proof.losses.is_empty());
+    }
+
+    #[test]
+    fn the_streamed_append_only_answers_only_when_the_tree_check_has_nothing_to_report() {
+        let cases = [
+            (r#"{"a":1,"b":{"c":"x\ny","d":[1,2.5,null,true,-3]}}"#, true),
+            (r#"{"schemaVersion":"any","a":1.0}"#, true),
+            (r#"{"a":{"k":1,"k":2}}"#, false),
+            (r#"{"a":1,"a":1}"#, false),
+            (r#"{"a":[1,2]}"#, false),
+            (r#"{"a":1,"gone":{}}"#, false),
+            (r#"{"a":"é\u00e9"}"#, false),
+        ];
+        let result = serde_json::json!({
+            "a": 1, "b": {"c": "x\ny", "d": [1, 2.5, null, true, -3], "new": 0}, "k": 2
+        });
+        let nested = serde_json::json!({"a": {"k": 2}});
+        let short = serde_json::json!({"a": [1]});
+        let accent = serde_json::json!({"a": "éè"});
+        for (source, holds) in cases {
+            let result = match source {
+                s if s.contains("\"k\":1") => &nested,
+                s if s.contains("[1,2]") => &short,
+                s if s.contains('é') => &accent,
+                _ => &result,
+            };
+            let map = result.as_object().unwrap();
+            let mut streamed = empty_proof();
+            let walked = prove_stream::append_only_holds(
+                source.as_bytes(),
+                "schemaVersion",
+                map,
+                &[],
+                &mut streamed,
+            );
+            assert_eq!(walked, holds, "{source}");
+            let info = &crate::ContractInfo {
+                name: "c",
+                version_key: "schemaVersion",
+                unversioned: None,
+                file: None,
+                versions: &[],
+            };
+            let mut tree = empty_proof();
+            let doc: Value = serde_json::from_str(source).unwrap();
+            check_append_only(info, &doc, result, &[], &mut tree);
+            if walked {
+                assert!(tree.append_only && tree.errors.is_empty(), "{source}");
+            }
+        }
     }
 
     #[test]

@@ -45,13 +45,16 @@ fn apply_one(target: &Target, options: &ApplyOptions) -> Record {
             };
             Record {
                 verdict: Verdict::Fine,
-                json: Some(json!({
-                    "target": shown,
-                    "action": label,
-                    "proofPath": path_text(&outcome.proof_path),
-                    "sourceCopy": path_text(&outcome.source_copy),
-                    "proof": outcome.proof,
-                })),
+                json: Some(
+                    json!({
+                        "target": shown,
+                        "action": label,
+                        "proofPath": path_text(&outcome.proof_path),
+                        "sourceCopy": path_text(&outcome.source_copy),
+                        "proof": outcome.proof,
+                    })
+                    .to_string(),
+                ),
                 target: shown,
                 label: label.to_owned(),
                 tone,
@@ -68,13 +71,16 @@ fn apply_one(target: &Target, options: &ApplyOptions) -> Record {
             };
             Record {
                 verdict: Verdict::Negative,
-                json: Some(json!({
-                    "target": shown,
-                    "action": label,
-                    "proofPath": Value::Null,
-                    "sourceCopy": Value::Null,
-                    "proof": proof,
-                })),
+                json: Some(
+                    json!({
+                        "target": shown,
+                        "action": label,
+                        "proofPath": Value::Null,
+                        "sourceCopy": Value::Null,
+                        "proof": proof,
+                    })
+                    .to_string(),
+                ),
                 target: shown,
                 label: label.to_owned(),
                 tone: Tone::Bad,
@@ -103,11 +109,14 @@ fn apply_one(target: &Target, options: &ApplyOptions) -> Record {
             };
             Record {
                 verdict,
-                json: Some(json!({
-                    "target": shown,
-                    "action": label,
-                    "error": error.to_string(),
-                })),
+                json: Some(
+                    json!({
+                        "target": shown,
+                        "action": label,
+                        "error": error.to_string(),
+                    })
+                    .to_string(),
+                ),
                 target: shown,
                 label: label.to_owned(),
                 tone: Tone::Bad,

@@ -53,7 +53,7 @@ fn record(shown: String, report: &CheckReport) -> Record {
         label: report.status.as_str().to_owned(),
         tone,
         detail,
-        json: Some(serde_json::to_value(report).unwrap_or_default()),
+        json: Some(serde_json::to_string(report).unwrap_or_else(|_| "null".to_owned())),
         diagnostic: report.reason.as_ref().map(reason_diagnostic),
     }
 }

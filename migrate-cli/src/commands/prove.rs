@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use migrate_runtime::{prove_file, store_proof, Proof, ProofStatus, ProveOptions, StoreError};
-use serde_json::Value;
 
 use super::{environment_error, finish, proof_diagnostic, proof_summary};
 use crate::output::{Diagnostic, Printer, Record, Tone, Verdict};
@@ -25,7 +24,7 @@ fn prove_one(target: &Target, options: &ProveOptions, store: bool) -> Record {
         Ok(proof) => proof,
         Err(error) => return environment_error(shown, error.to_string(), None),
     };
-    let json = serde_json::to_value(&proof).unwrap_or(Value::Null);
+    let json = serde_json::to_string(&proof).unwrap_or_else(|_| "null".to_owned());
     if !proof.pass {
         let label = if proof.status == ProofStatus::Unsupported {
             "unsupported"
@@ -67,7 +66,7 @@ fn prove_one(target: &Target, options: &ProveOptions, store: bool) -> Record {
 
 /// A passing proof that could not be stored: a conflict is a negative verdict (the store
 /// holds something else under the proof's name); anything else is the environment's fault.
-fn store_failure(shown: String, proof: &Proof, json: Value, error: StoreError) -> Record {
+fn store_failure(shown: String, proof: &Proof, json: String, error: StoreError) -> Record {
     let (verdict, label, hint) = match &error {
         StoreError::Conflict { .. } => (
             Verdict::Negative,

@@ -42,14 +42,17 @@ fn verify_one(registry: &Registry, path: &Path) -> Record {
     };
     Record {
         verdict: if ok { Verdict::Fine } else { Verdict::Negative },
-        json: Some(json!({
-            "proof": shown,
-            "outcome": label,
-            "target": report.target.as_ref().map(|t| t.display().to_string()),
-            "contract": report.proof.as_ref().map(|p| p.contract.clone()),
-            "fingerprint": report.proof.as_ref().map(|p| p.fingerprint.clone()),
-            "detail": report.detail,
-        })),
+        json: Some(
+            json!({
+                "proof": shown,
+                "outcome": label,
+                "target": report.target.as_ref().map(|t| t.display().to_string()),
+                "contract": report.proof.as_ref().map(|p| p.contract.clone()),
+                "fingerprint": report.proof.as_ref().map(|p| p.fingerprint.clone()),
+                "detail": report.detail,
+            })
+            .to_string(),
+        ),
         diagnostic: hint.map(|hint| Diagnostic {
             message: report.detail.clone(),
             hint: Some(hint.to_owned()),

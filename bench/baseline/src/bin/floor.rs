@@ -1,4 +1,5 @@
-//! `floor FILE`: the naive floor of SPEC §9 — one `serde_json::Value` parse, one
+//! `floor FILE`: the naive floor of SPEC §9 — one `serde_json::Value` parse (serde_json
+//! with its default features: see Cargo.toml), one
 //! serialization, and two sha256 passes over the file's bytes.
 
 use sha2::{Digest, Sha256};
