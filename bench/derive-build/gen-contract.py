@@ -16,7 +16,7 @@ After one warm-up build of the dependencies, each crate is touched and rebuilt a
 (`cargo build -p <crate>`), alternating between the two, RUNS times; the median wall time
 of each and their ratio are printed.
 
-    python3 benches/derive-build/gen-contract.py [--runs N] [--versions V] [--fields F] [--keep DIR]
+    python3 bench/derive-build/gen-contract.py [--runs N] [--versions V] [--fields F] [--keep DIR]
 """
 
 import argparse
