@@ -545,12 +545,13 @@ fn number(
     }
 }
 
-fn literal(
+/// The input after `key =`; without the `=`, an error naming the key and an example.
+fn value_of<'a>(
     cx: &mut Ctxt,
-    meta: &ParseNestedMeta<'_>,
+    meta: &ParseNestedMeta<'a>,
     key: &str,
     example: &str,
-) -> syn::Result<Option<Lit>> {
+) -> syn::Result<Option<ParseStream<'a>>> {
     if !meta.input.peek(Token![=]) {
         cx.error(
             meta.path.span(),
@@ -559,7 +560,18 @@ fn literal(
         skip_value(meta)?;
         return Ok(None);
     }
-    let input = meta.value()?;
+    meta.value().map(Some)
+}
+
+fn literal(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+    example: &str,
+) -> syn::Result<Option<Lit>> {
+    let Some(input) = value_of(cx, meta, key, example)? else {
+        return Ok(None);
+    };
     if input.peek(Lit) {
         return Ok(Some(input.parse()?));
     }
@@ -576,15 +588,9 @@ fn path(
     key: &str,
     example: &str,
 ) -> syn::Result<Option<Path>> {
-    if !meta.input.peek(Token![=]) {
-        cx.error(
-            meta.path.span(),
-            format!("`{key}` takes a value: {example}"),
-        );
-        skip_value(meta)?;
+    let Some(input) = value_of(cx, meta, key, example)? else {
         return Ok(None);
-    }
-    let input = meta.value()?;
+    };
     if input.peek(Lit) {
         let lit: Lit = input.parse()?;
         cx.error(
