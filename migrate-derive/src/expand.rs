@@ -313,14 +313,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             let span = path_span(with);
             let name = format_ident!("__up{}", k);
             let call = spanned! {span=> #p::custom::<#prev, #ident, _>(__edge, __body, #with) };
-            quote! {
-                fn #name(
-                    __edge: &::migrate_runtime::Edge,
-                    __body: #p::JsonMap<::std::string::String, #p::JsonValue>,
-                ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::TransformError> {
-                    #call
-                }
-            }
+            transform_fn(&name, &call)
         }
         None => TokenStream::new(),
     };
@@ -336,14 +329,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             let name = format_ident!("__down{}", k);
             let call = spanned! {span=> #p::custom_down::<#prev, #ident, _>(__edge, __body, #rw) };
             (
-                quote! {
-                    fn #name(
-                        __edge: &::migrate_runtime::Edge,
-                        __body: #p::JsonMap<::std::string::String, #p::JsonValue>,
-                    ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::TransformError> {
-                        #call
-                    }
-                },
+                transform_fn(&name, &call),
                 quote!(::core::option::Option::Some(#name)),
             )
         }
@@ -502,6 +488,19 @@ pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             tt
         })
         .collect()
+}
+
+/// A generated transform function `name` (the `Transform` signature) whose body is `call`.
+fn transform_fn(name: &Ident, call: &TokenStream) -> TokenStream {
+    let p = private();
+    quote! {
+        fn #name(
+            __edge: &::migrate_runtime::Edge,
+            __body: #p::JsonMap<::std::string::String, #p::JsonValue>,
+        ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::TransformError> {
+            #call
+        }
+    }
 }
 
 #[cfg(test)]

@@ -387,7 +387,7 @@ const fn drops(e: &EdgeDef) -> Msg {
         let p = &e.prev_fields[i];
         let dropped = by_key(e.this_fields, p) == usize::MAX
             && !contains(e.removes, p.name)
-            && !is_rename_source(e.renames, p.name);
+            && !in_renames(e.renames, p.name, Side::Old);
         if dropped {
             let same_name = by_name(e.this_fields, p.name);
             if same_name != usize::MAX && !p.flatten {
@@ -458,7 +458,7 @@ const fn carried(e: &EdgeDef, i: usize) -> Msg {
     let j = by_name(e.prev_fields, f.name);
     if j != usize::MAX && !f.flatten {
         let p = &e.prev_fields[j];
-        if !contains(e.removes, p.name) && !is_rename_source(e.renames, p.name) {
+        if !contains(e.removes, p.name) && !in_renames(e.renames, p.name, Side::Old) {
             return Msg::new(); // the field's old key is reported by `check_drops`, with the fix
         }
     }
@@ -691,7 +691,7 @@ pub const fn check_edge(e: &EdgeDef) {
     let mut i = 0;
     while i < e.this_fields.len() {
         let name = e.this_fields[i].name;
-        let renamed = is_rename_target(e.renames, name);
+        let renamed = in_renames(e.renames, name, Side::New);
         let m = if contains(e.adds_defaulted, name) {
             added(e, i, "adds_defaulted")
         } else if contains(e.adds, name) {
@@ -867,7 +867,7 @@ const fn edge_is_clean(e: &EdgeDef) -> bool {
         let p = &e.prev_fields[i];
         if by_key(e.this_fields, p) == usize::MAX
             && !contains(e.removes, p.name)
-            && !is_rename_source(e.renames, p.name)
+            && !in_renames(e.renames, p.name, Side::Old)
         {
             return false;
         }
@@ -877,7 +877,7 @@ const fn edge_is_clean(e: &EdgeDef) -> bool {
     while i < e.this_fields.len() {
         let f = &e.this_fields[i];
         let in_prev = by_key(e.prev_fields, f) != usize::MAX;
-        let renamed = is_rename_target(e.renames, f.name);
+        let renamed = in_renames(e.renames, f.name, Side::New);
         let ok = if contains(e.adds_defaulted, f.name) || contains(e.adds, f.name) {
             !in_prev
         } else if renamed {
@@ -1010,21 +1010,22 @@ const fn contains(list: &[&str], name: &str) -> bool {
     false
 }
 
-const fn is_rename_target(renames: &[(&str, &str)], name: &str) -> bool {
-    let mut i = 0;
-    while i < renames.len() {
-        if eq(renames[i].1, name) {
-            return true;
-        }
-        i += 1;
-    }
-    false
+/// Which side of `renames(old -> new)` a key is looked up on.
+#[derive(Clone, Copy)]
+enum Side {
+    Old,
+    New,
 }
 
-const fn is_rename_source(renames: &[(&str, &str)], name: &str) -> bool {
+/// Whether `name` is the old (or new) key of one of `renames`.
+const fn in_renames(renames: &[(&str, &str)], name: &str, side: Side) -> bool {
     let mut i = 0;
     while i < renames.len() {
-        if eq(renames[i].0, name) {
+        let key = match side {
+            Side::Old => renames[i].0,
+            Side::New => renames[i].1,
+        };
+        if eq(key, name) {
             return true;
         }
         i += 1;
