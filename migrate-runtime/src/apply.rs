@@ -27,10 +27,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::canonical::{bytes_sha256, hash_hex, reader_sha256};
+use crate::check::Status;
 use crate::contract::ContractInfo;
 use crate::prove::{
-    prove_file, prove_file_keeping_result, target_name, Proof, ProofStatus, ProveError,
-    ProveOptions,
+    prove_file, prove_file_keeping_result, target_name, Proof, ProveError, ProveOptions,
 };
 use crate::store::{
     ensure_migration_dir, io_error, store_exclusive, store_proof, sync_dir, target_dir, StoreError,
@@ -130,7 +130,7 @@ impl ApplyError {
 
 fn refusal(proof: &Proof) -> String {
     match (proof.status, proof.errors.first()) {
-        (ProofStatus::Unsupported, Some(e)) => format!("it is unsupported ({e})"),
+        (Status::Unsupported, Some(e)) => format!("it is unsupported ({e})"),
         (_, Some(e)) => format!("its proof fails ({e})"),
         (_, None) => "its proof fails".to_owned(),
     }
@@ -173,7 +173,7 @@ pub fn apply_file(
     // A proof that failed only because the file changed while it ran (another apply
     // replacing it) says nothing yet: it is decided again under the lock.
     let (mut proof, mut result) = prove_file_keeping_result(info, path, &prove_options)?;
-    let changed_meanwhile = !proof.source_immutable && proof.status != ProofStatus::Unsupported;
+    let changed_meanwhile = !proof.source_immutable && proof.status != Status::Unsupported;
     if !changed_meanwhile {
         if let Some(action) = decide(path, &proof)? {
             return Ok(nothing_written(proof, action));
@@ -282,7 +282,7 @@ fn decide(path: &Path, proof: &Proof) -> Result<Option<ApplyAction>, ApplyError>
             proof: Box::new(proof.clone()),
         });
     }
-    Ok((proof.status == ProofStatus::Current).then_some(ApplyAction::UpToDate))
+    Ok((proof.status == Status::Current).then_some(ApplyAction::UpToDate))
 }
 
 /// Pretty JSON with a trailing newline, fsynced. The engine keeps the source's key order.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::changes::{changes, Change};
-use crate::contract::ContractInfo;
+use crate::contract::{ContractInfo, Edge};
 use crate::detect::{detect, parse};
 use crate::reason::Unsupported;
 use crate::resolve::resolve;
@@ -27,6 +27,19 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status of a supported document after its run: `migrated` when the chain had
+    /// edges (it was older than current), else `current` when `unchanged()` (the typed
+    /// round trip left it as it was), else `normalized`. Check and prove both decide here.
+    pub(crate) fn of_run(chain: &[&Edge], unchanged: impl FnOnce() -> bool) -> Status {
+        if !chain.is_empty() {
+            Status::Migrated
+        } else if unchanged() {
+            Status::Current
+        } else {
+            Status::Normalized
+        }
+    }
+
     /// The status as it appears in JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -110,13 +123,7 @@ pub fn check_document(
         Err(reason) => return (verdict.unsupported(reason), None),
     };
     let change_list = changes(doc, &migrated.result, &migrated.edges);
-    let status = if detected < info.current_version() {
-        Status::Migrated
-    } else if change_list.is_empty() {
-        Status::Current
-    } else {
-        Status::Normalized
-    };
+    let status = Status::of_run(&migrated.edges, || change_list.is_empty());
     let report = CheckReport {
         contract: info.name.to_owned(),
         target: target.to_owned(),

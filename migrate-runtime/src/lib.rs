@@ -36,8 +36,7 @@ pub use detect::{detect, parse};
 pub use load::{load, load_bytes, load_value, LoadError};
 pub use migrate_derive::{Contract, Versioned};
 pub use prove::{
-    prove_file, EdgeClaims, Loss, Proof, ProofStatus, ProveError, ProveOptions, Rename,
-    PROOF_FORMAT,
+    prove_file, EdgeClaims, Loss, Proof, ProveError, ProveOptions, Rename, PROOF_FORMAT,
 };
 pub use reason::{ReasonCode, Unsupported};
 pub use registry::Registry;

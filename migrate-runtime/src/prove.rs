@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::canonical::{bytes_sha256, canonical_sha256, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
 // Through the crate root: the engine's module layout is its own business.
-use crate::{detect, migrate, migrate_owned, parse, resolve, ReasonCode, Unsupported};
+use crate::{detect, migrate, migrate_owned, parse, resolve, ReasonCode, Status, Unsupported};
 
 #[path = "prove_stream.rs"]
 mod prove_stream;
@@ -45,7 +45,7 @@ pub struct Proof {
     /// The target's file name (no directory).
     pub target: String,
     /// What `check` says of the document.
-    pub status: ProofStatus,
+    pub status: Status,
     /// The version detected in the source, if detection got that far.
     pub detected_version: Option<u32>,
     /// The contract's current version.
@@ -79,20 +79,6 @@ pub struct Proof {
     pub result_hash: Option<String>,
     /// `sha256:` + hex of the RFC 8785 canonical form of this proof without `fingerprint`.
     pub fingerprint: String,
-}
-
-/// A document's status, as `check` reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProofStatus {
-    /// At the current version, and a typed round trip changes nothing.
-    Current,
-    /// At the current version, but the typed round trip changes it (fills defaults).
-    Normalized,
-    /// Older than current, with a chain to the current version.
-    Migrated,
-    /// Not supported: see the proof's `errors`.
-    Unsupported,
 }
 
 /// An edge's declared claims, as recorded in a proof (wire keys).
@@ -249,7 +235,7 @@ pub(crate) fn prove_file_keeping_result(
     })?;
     let source_hash = bytes_sha256(&bytes);
     let (mut proof, result) = prove_bytes(info, target, bytes, source_hash);
-    if proof.status != ProofStatus::Unsupported {
+    if proof.status != Status::Unsupported {
         check_source_immutable(path, &mut proof);
     }
     finish(&mut proof, options);
@@ -297,7 +283,7 @@ fn finish(proof: &mut Proof, options: &ProveOptions) {
             pointers.join(", ")
         ));
     }
-    proof.pass = proof.status != ProofStatus::Unsupported
+    proof.pass = proof.status != Status::Unsupported
         && proof.validates_at_current
         && proof.append_only
         && proof.idempotent
@@ -320,7 +306,7 @@ fn prove_bytes(
         proof_format: PROOF_FORMAT,
         contract: info.name.to_owned(),
         target,
-        status: ProofStatus::Unsupported,
+        status: Status::Unsupported,
         detected_version: None,
         current_version: info.current_version(),
         chain: Vec::new(),
@@ -368,13 +354,7 @@ fn prove_bytes(
     proof.detected_version = Some(migrated.detected);
     let mut result = migrated.result;
 
-    proof.status = if !migrated.edges.is_empty() {
-        ProofStatus::Migrated
-    } else if result == reparse(&bytes) {
-        ProofStatus::Current
-    } else {
-        ProofStatus::Normalized
-    };
+    proof.status = Status::of_run(&migrated.edges, || result == reparse(&bytes));
 
     // The current version's typed reading of the result, done once: it decides
     // `validatesAtCurrent`, and it is the step that migrating the result again repeats.

@@ -15,7 +15,7 @@ use std::process::{Command, Output, Stdio};
 
 use migrate_runtime::canonical::{bytes_sha256, canonical_sha256};
 use migrate_runtime::{
-    apply_file, ApplyAction, ApplyError, ApplyOptions, ProofStatus, FAULT_ENV, MIGRATION_DIR,
+    apply_file, ApplyAction, ApplyError, ApplyOptions, Status, FAULT_ENV, MIGRATION_DIR,
 };
 use serde_json::Value;
 use support::*;
@@ -97,7 +97,7 @@ fn apply_writes_the_result_and_keeps_proof_and_source() {
     let outcome = apply_file(&TASKS, &path, &ApplyOptions::default()).unwrap();
     assert_eq!(outcome.action, ApplyAction::Applied);
     assert!(outcome.proof.pass);
-    assert_eq!(outcome.proof.status, ProofStatus::Migrated);
+    assert_eq!(outcome.proof.status, Status::Migrated);
 
     let written = fs::read_to_string(&path).unwrap();
     assert_eq!(

@@ -4,7 +4,7 @@
 mod support;
 
 use migrate_runtime::canonical::{bytes_sha256, canonical_sha256};
-use migrate_runtime::{prove_file, ContractInfo, Proof, ProofStatus, ProveOptions};
+use migrate_runtime::{prove_file, ContractInfo, Proof, ProveOptions, Status};
 use serde_json::{json, Value};
 use support::*;
 
@@ -22,7 +22,7 @@ fn has_error(proof: &Proof, expected: &str) -> bool {
 fn sound_chain_passes_every_property() {
     let proof = prove(&TASKS, &v1_doc_without_notes());
     assert!(proof.pass, "{}", errors(&proof));
-    assert_eq!(proof.status, ProofStatus::Migrated);
+    assert_eq!(proof.status, Status::Migrated);
     assert_eq!(proof.detected_version, Some(1));
     assert_eq!(proof.current_version, 2);
     assert_eq!(proof.chain, vec![1, 2]);
@@ -111,7 +111,7 @@ fn current_and_normalized_documents() {
     });
     let proof = prove(&TASKS, &current);
     assert!(proof.pass, "{}", errors(&proof));
-    assert_eq!(proof.status, ProofStatus::Current);
+    assert_eq!(proof.status, Status::Current);
     assert_eq!(proof.chain, vec![2]);
     assert!(proof.edges.is_empty());
     // No edge, so nothing to reverse.
@@ -120,7 +120,7 @@ fn current_and_normalized_documents() {
     let normalized = json!({"schemaVersion": 2, "id": "a", "assignee": "x", "tasks": []});
     let proof = prove(&TASKS, &normalized);
     assert!(proof.pass, "{}", errors(&proof));
-    assert_eq!(proof.status, ProofStatus::Normalized);
+    assert_eq!(proof.status, Status::Normalized);
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn validates_at_current_fails_when_the_validate_hook_rejects() {
     assert!(!proof.pass);
     assert!(!proof.validates_at_current);
     // The runtime refuses such a document (invalid-at-current), so it is unsupported.
-    assert_eq!(proof.status, ProofStatus::Unsupported);
+    assert_eq!(proof.status, Status::Unsupported);
     assert!(
         proof
             .errors
@@ -358,7 +358,7 @@ fn unsupported_documents_get_a_failing_proof_with_the_reason() {
         std::fs::write(&path, bytes).unwrap();
         let proof = prove_file(&TASKS, &path, &ProveOptions::default()).unwrap();
         let case = String::from_utf8_lossy(bytes);
-        assert_eq!(proof.status, ProofStatus::Unsupported, "{case}");
+        assert_eq!(proof.status, Status::Unsupported, "{case}");
         assert!(!proof.pass, "{case}");
         assert!(!proof.validates_at_current && !proof.append_only && !proof.idempotent);
         assert!(!proof.source_immutable, "{case}");

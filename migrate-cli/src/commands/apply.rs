@@ -64,7 +64,7 @@ fn apply_one(target: &Target, options: &ApplyOptions) -> Record {
         }
         Err(ApplyError::Prove(error)) => environment_error(shown, error.to_string(), None),
         Err(ApplyError::NotProven { proof, .. }) => {
-            let label = if proof.status == migrate_runtime::ProofStatus::Unsupported {
+            let label = if proof.status == migrate_runtime::Status::Unsupported {
                 "unsupported"
             } else {
                 "refused"

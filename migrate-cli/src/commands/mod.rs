@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use migrate_runtime::Registry;
 
 use crate::cli::{Cli, Command, TargetArgs};
-use migrate_runtime::{Proof, ProofStatus, ReasonCode, Unsupported};
+use migrate_runtime::{Proof, ReasonCode, Status, Unsupported};
 
 use crate::output::{usage_error, Diagnostic, Printer, Record, Tone, Verdict};
 use crate::targets::{self, Target};
@@ -136,7 +136,7 @@ fn proof_summary(proof: &Proof) -> String {
 
 /// The diagnostic of a failing proof.
 fn proof_diagnostic(proof: &Proof) -> Diagnostic {
-    let hint = if proof.status == ProofStatus::Unsupported {
+    let hint = if proof.status == Status::Unsupported {
         "the document is not supported: `migration check` says why"
     } else if proof.errors.is_empty() && !proof.losses.is_empty() {
         "the chain removes data it declares it removes: pass --accept-declared-losses to accept that"

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use migrate_runtime::{prove_file, store_proof, Proof, ProofStatus, ProveOptions, StoreError};
+use migrate_runtime::{prove_file, store_proof, Proof, ProveOptions, Status, StoreError};
 
 use super::{environment_error, finish, proof_diagnostic, proof_summary};
 use crate::output::{Diagnostic, Printer, Record, Tone, Verdict};
@@ -26,7 +26,7 @@ fn prove_one(target: &Target, options: &ProveOptions, store: bool) -> Record {
     };
     let json = serde_json::to_string(&proof).unwrap_or_else(|_| "null".to_owned());
     if !proof.pass {
-        let label = if proof.status == ProofStatus::Unsupported {
+        let label = if proof.status == Status::Unsupported {
             "unsupported"
         } else {
             "fail"
