@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use migrate_runtime::{apply_file, ApplyAction, ApplyError, ApplyOptions, StoreError};
 use serde_json::{json, Value};
 
-use super::{environment_error, finish, proof_diagnostic, proof_summary};
+use super::{environment_error, finish, proof_diagnostic, proof_summary, CONFLICT_HINT};
 use crate::output::{Diagnostic, Printer, Record, Tone, Verdict};
 use crate::parallel;
 use crate::targets::Target;
@@ -100,11 +100,9 @@ fn apply_one(target: &Target, options: &ApplyOptions) -> Record {
                     "changed",
                     "the file changed while being applied; apply again",
                 ),
-                ApplyError::Store(StoreError::Conflict { .. }) => (
-                    Verdict::Negative,
-                    "conflict",
-                    "a stored file is never overwritten: inspect it, and move it away if it is not a proof",
-                ),
+                ApplyError::Store(StoreError::Conflict { .. }) => {
+                    (Verdict::Negative, "conflict", CONFLICT_HINT)
+                }
                 _ => (Verdict::Error, "error", "nothing was written to the target"),
             };
             Record {

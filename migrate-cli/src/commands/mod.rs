@@ -63,6 +63,10 @@ fn finish(result: Result<crate::output::Verdict, crate::output::Closed>) -> Exit
     }
 }
 
+/// The hint for a proof store holding something else under a proof's name.
+const CONFLICT_HINT: &str =
+    "a stored file is never overwritten: inspect it, and move it away if it is not a proof";
+
 /// Reads a target's bytes; an unreadable file is an environment error.
 fn read_target(target: &Target) -> Result<Vec<u8>, Box<Record>> {
     std::fs::read(&target.path).map_err(|e| {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use migrate_runtime::{prove_file, store_proof, Proof, ProveOptions, Status, StoreError};
 
-use super::{environment_error, finish, proof_diagnostic, proof_summary};
+use super::{environment_error, finish, proof_diagnostic, proof_summary, CONFLICT_HINT};
 use crate::output::{Diagnostic, Printer, Record, Tone, Verdict};
 use crate::parallel;
 use crate::targets::Target;
@@ -68,11 +68,7 @@ fn prove_one(target: &Target, options: &ProveOptions, store: bool) -> Record {
 /// holds something else under the proof's name); anything else is the environment's fault.
 fn store_failure(shown: String, proof: &Proof, json: String, error: StoreError) -> Record {
     let (verdict, label, hint) = match &error {
-        StoreError::Conflict { .. } => (
-            Verdict::Negative,
-            "conflict",
-            "a stored file is never overwritten: inspect it, and move it away if it is not a proof",
-        ),
+        StoreError::Conflict { .. } => (Verdict::Negative, "conflict", CONFLICT_HINT),
         StoreError::Symlink { .. } | StoreError::NotADirectory { .. } => (
             Verdict::Error,
             "error",
