@@ -15,6 +15,8 @@ mod checks;
 mod contract;
 mod detect;
 mod load;
+#[doc(hidden)]
+pub mod node;
 mod overlay;
 mod prove;
 mod reason;

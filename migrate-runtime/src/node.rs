@@ -1,0 +1,715 @@
+//! The document tree the engine works on: JSON read lazily, one level at a time.
+//!
+//! A [`Node`] is either text of the source not looked at yet ([`Node::Raw`]: a byte span
+//! of the file, borrowed), or a value whose first level was read: an object's entries, an
+//! array's elements, a scalar. The chain, the overlay of unknown keys, the checks and the
+//! canonical hash expand a raw node only where they need to look inside it, and whatever
+//! no step needed to open stays a span of the file. A user's unmodeled data (most of a large
+//! run state) is never built as a tree, and where the chain leaves a part of the document
+//! as it was, the result holds the very span of the source: "unchanged" is then decided by
+//! comparing two pointers.
+//!
+//! Raw text is always valid JSON: [`parse`] validates the whole document (with serde_json,
+//! so exactly what a `serde_json::Value` parse accepts, plus no key written twice in one
+//! object) before a raw node exists. Every value a [`Node`] stands for is the value that
+//! `serde_json::from_str::<Value>` gives for the same text, and the two convert both ways
+//! ([`Node::into_value`], [`Node::from_value`]).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// An object key: borrowed from the source unless it had escapes.
+pub type Key<'a> = Cow<'a, str>;
+
+/// A JSON value, possibly still unread text of the source.
+#[derive(Debug, Clone)]
+pub enum Node<'a> {
+    /// A value not read yet: valid JSON text, without surrounding whitespace.
+    Raw(&'a str),
+    /// An object's entries, in document order; no key appears twice.
+    Object(Vec<(Key<'a>, Node<'a>)>),
+    /// An array's elements.
+    Array(Vec<Node<'a>>),
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as serde_json parses it.
+    Number(Number),
+    /// A string.
+    String(Cow<'a, str>),
+}
+
+/// An object's entries.
+pub type Entries<'a> = Vec<(Key<'a>, Node<'a>)>;
+
+/// Documents from this size on are read lazily (validated, then kept as raw text opened
+/// where needed); smaller ones are read into a tree at once, which costs less for them.
+pub const LAZY_FROM: usize = 256 * 1024;
+
+/// Why a document's bytes are not a JSON document the engine accepts: serde_json's own
+/// message (with line and column), or a key written twice in one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads a document: a tree for a small one, validated raw text for a large one (from
+/// [`LAZY_FROM`] bytes on).
+pub fn parse(bytes: &[u8]) -> Result<Node<'_>, ParseError> {
+    parse_with(bytes, bytes.len() >= LAZY_FROM)
+}
+
+/// [`parse`], choosing the form: `lazy` keeps the validated text raw.
+pub fn parse_with(bytes: &[u8], lazy: bool) -> Result<Node<'_>, ParseError> {
+    if lazy {
+        validate(bytes)?;
+        // Valid JSON is UTF-8.
+        let text = std::str::from_utf8(bytes).map_err(|e| ParseError(e.to_string()))?;
+        Ok(Node::Raw(text.trim_matches(is_json_space)))
+    } else {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let node = Build.deserialize(&mut de).map_err(json_error)?;
+        de.end().map_err(json_error)?;
+        Ok(node)
+    }
+}
+
+/// Checks that `bytes` is one JSON document serde_json accepts, with no key written twice
+/// in any object, without building anything.
+pub fn validate(bytes: &[u8]) -> Result<(), ParseError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Check.deserialize(&mut de).map_err(json_error)?;
+    de.end().map_err(json_error)
+}
+
+fn json_error(e: serde_json::Error) -> ParseError {
+    ParseError(e.to_string())
+}
+
+fn is_json_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+impl<'a> Node<'a> {
+    /// The node with its first level read: a raw node is opened (its children stay raw);
+    /// any other node is returned as it is.
+    pub fn open(&self) -> Cow<'_, Node<'a>> {
+        match self {
+            Node::Raw(text) => Cow::Owned(open_raw(text)),
+            other => Cow::Borrowed(other),
+        }
+    }
+
+    /// [`Node::open`], by value.
+    pub fn into_open(self) -> Node<'a> {
+        match self {
+            Node::Raw(text) => open_raw(text),
+            other => other,
+        }
+    }
+
+    /// True for an object (read or raw).
+    pub fn is_object(&self) -> bool {
+        match self {
+            Node::Object(_) => true,
+            Node::Raw(text) => text.starts_with('{'),
+            _ => false,
+        }
+    }
+
+    /// The same value, fully built as a `serde_json::Value`.
+    pub fn into_value(self) -> Value {
+        match self {
+            Node::Raw(text) => serde_json::from_str(text).expect("raw text is validated JSON"),
+            Node::Object(entries) => Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_value()))
+                    .collect(),
+            ),
+            Node::Array(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(b),
+            Node::Number(n) => Value::Number(n),
+            Node::String(s) => Value::String(s.into_owned()),
+        }
+    }
+
+    /// [`Node::into_value`] of a copy.
+    pub fn to_value(&self) -> Value {
+        self.clone().into_value()
+    }
+
+    /// The node of a `serde_json::Value` (every level read, nothing copied).
+    pub fn from_value(value: Value) -> Node<'static> {
+        match value {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(b),
+            Value::Number(n) => Node::Number(n),
+            Value::String(s) => Node::String(Cow::Owned(s)),
+            Value::Array(items) => Node::Array(items.into_iter().map(Node::from_value).collect()),
+            Value::Object(map) => Node::Object(
+                map.into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), Node::from_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The node as a scalar `Value`, if it is a read scalar.
+    pub fn scalar(&self) -> Option<Value> {
+        Some(match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Number(n) => Value::Number(n.clone()),
+            Node::String(s) => Value::String(s.to_string()),
+            _ => return None,
+        })
+    }
+
+    /// What kind of JSON value this is, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Raw(text) => match text.as_bytes().first() {
+                Some(b'{') => "an object",
+                Some(b'[') => "an array",
+                Some(b'"') => "a string",
+                Some(b't' | b'f') => "a boolean",
+                Some(b'n') => "null",
+                _ => "a number",
+            },
+            Node::Object(_) => "an object",
+            Node::Array(_) => "an array",
+            Node::Null => "null",
+            Node::Bool(_) => "a boolean",
+            Node::Number(_) => "a number",
+            Node::String(_) => "a string",
+        }
+    }
+}
+
+/// Two nodes that are the same text of the source (the same span, or equal text) are
+/// equal without being read. Otherwise as `serde_json::Value`'s equality: objects equal
+/// whatever their key order, numbers by serde_json's `Number` equality.
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if let (Node::Raw(a), Node::Raw(b)) = (self, other) {
+            if a == b {
+                return true;
+            }
+        }
+        match (&*self.open(), &*other.open()) {
+            (Node::Object(a), Node::Object(b)) => {
+                a.len() == b.len() && {
+                    let mut b = Lookup::new(b);
+                    a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
+                }
+            }
+            (Node::Array(a), Node::Array(b)) => a == b,
+            (Node::Null, Node::Null) => true,
+            (Node::Bool(a), Node::Bool(b)) => a == b,
+            (Node::Number(a), Node::Number(b)) => a == b,
+            (Node::String(a), Node::String(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Lookups in an object's entries for keys that mostly come in its own order: the entry
+/// after the last one found is tried first, then a scan of a small object, or a hash index
+/// of a large one, built on the first miss.
+pub struct Lookup<'e, 'a> {
+    entries: &'e [(Key<'a>, Node<'a>)],
+    next: usize,
+    index: Option<std::collections::HashMap<&'e str, usize>>,
+}
+
+impl<'e, 'a> Lookup<'e, 'a> {
+    /// Objects this small are scanned: comparing a few keys is cheaper than hashing one.
+    const SCAN: usize = 16;
+
+    /// Lookups in `entries`.
+    pub fn new(entries: &'e [(Key<'a>, Node<'a>)]) -> Self {
+        Lookup {
+            entries,
+            next: 0,
+            index: None,
+        }
+    }
+
+    /// The position of `key`.
+    pub fn position(&mut self, key: &str) -> Option<usize> {
+        if self
+            .entries
+            .get(self.next)
+            .is_some_and(|(k, _)| k.as_ref() == key)
+        {
+            self.next += 1;
+            return Some(self.next - 1);
+        }
+        let found = if self.entries.len() <= Self::SCAN {
+            self.entries.iter().position(|(k, _)| k.as_ref() == key)
+        } else {
+            let entries = self.entries;
+            self.index
+                .get_or_insert_with(|| {
+                    entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.as_ref(), i))
+                        .collect()
+                })
+                .get(key)
+                .copied()
+        };
+        if let Some(i) = found {
+            self.next = i + 1;
+        }
+        found
+    }
+
+    /// The value of `key`.
+    pub fn get(&mut self, key: &str) -> Option<&'e Node<'a>> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+}
+
+/// The value under `key` in an object's entries (a linear scan: for one lookup).
+pub fn get<'e, 'a>(entries: &'e [(Key<'a>, Node<'a>)], key: &str) -> Option<&'e Node<'a>> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+// ---------------------------------------------------------------------------------------
+// Opening raw text. The text is valid JSON (validated by `parse`), so the scan only finds
+// where things are; should it ever meet something else, it stops where it is rather than
+// panic or loop (and the value it gives is then wrong, never unsafe).
+
+/// Reads the first level of `text`.
+fn open_raw(text: &str) -> Node<'_> {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        Some(b'{') => Node::Object(open_object(text)),
+        Some(b'[') => Node::Array(open_array(text)),
+        Some(b'"') => Node::String(string_at(text, 0, bytes.len())),
+        Some(b't') => Node::Bool(true),
+        Some(b'f') => Node::Bool(false),
+        Some(b'n') => Node::Null,
+        _ => match serde_json::from_str::<Number>(text) {
+            Ok(n) => Node::Number(n),
+            Err(_) => Node::Null,
+        },
+    }
+}
+
+fn open_object(text: &str) -> Entries<'_> {
+    let bytes = text.as_bytes();
+    let mut entries = Vec::new();
+    let mut i = skip_space(bytes, 1);
+    if bytes.get(i) == Some(&b'}') {
+        return entries;
+    }
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            break;
+        }
+        let key_end = string_end(bytes, i);
+        let key = string_at(text, i, key_end);
+        i = skip_space(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            break;
+        }
+        i = skip_space(bytes, i + 1);
+        let end = value_end(bytes, i);
+        entries.push((key, Node::Raw(&text[i..end])));
+        i = skip_space(bytes, end);
+        match bytes.get(i) {
+            Some(b',') => i = skip_space(bytes, i + 1),
+            _ => break,
+        }
+    }
+    entries
+}
+
+fn open_array(text: &str) -> Vec<Node<'_>> {
+    let bytes = text.as_bytes();
+    let mut items = Vec::new();
+    let mut i = skip_space(bytes, 1);
+    if bytes.get(i) == Some(&b']') {
+        return items;
+    }
+    while i < bytes.len() {
+        let end = value_end(bytes, i);
+        if end == i {
+            break;
+        }
+        items.push(Node::Raw(&text[i..end]));
+        i = skip_space(bytes, end);
+        match bytes.get(i) {
+            Some(b',') => i = skip_space(bytes, i + 1),
+            _ => break,
+        }
+    }
+    items
+}
+
+/// The string whose opening quote is at `start` and that ends (after its closing quote) at
+/// `end`: borrowed when it has no escapes.
+fn string_at(text: &str, start: usize, end: usize) -> Cow<'_, str> {
+    let quoted = &text[start..end];
+    let inner = &quoted[1..quoted.len().saturating_sub(1).max(1)];
+    if inner.contains('\\') {
+        Cow::Owned(serde_json::from_str(quoted).unwrap_or_default())
+    } else {
+        Cow::Borrowed(inner)
+    }
+}
+
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// Where the string whose opening quote is at `start` ends (just past its closing quote).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[i.min(bytes.len())..]) {
+        let at = i + found;
+        if bytes[at] == b'"' {
+            return at + 1;
+        }
+        i = at + 2;
+    }
+    bytes.len()
+}
+
+/// Where the value starting at `start` ends.
+fn value_end(bytes: &[u8], start: usize) -> usize {
+    match bytes.get(start) {
+        Some(b'"') => string_end(bytes, start),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut i = start;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'"' => {
+                        i = string_end(bytes, i);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            bytes.len()
+        }
+        Some(_) => {
+            let mut i = start;
+            while i < bytes.len()
+                && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                i += 1;
+            }
+            i
+        }
+        None => start,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading with serde_json: a tree (`Build`) or only a check (`Check`), both refusing a key
+// written twice in one object (serde_json's own `Value` would keep the last silently).
+
+/// Keys seen in one object: scanned while few, hashed once many.
+struct SeenKeys<'de> {
+    list: Vec<Key<'de>>,
+    set: Option<HashSet<Key<'de>>>,
+}
+
+impl<'de> SeenKeys<'de> {
+    const SCAN: usize = 16;
+
+    fn new() -> Self {
+        SeenKeys {
+            list: Vec::new(),
+            set: None,
+        }
+    }
+
+    /// Records `key`; false if it was seen already.
+    fn insert(&mut self, key: Key<'de>) -> bool {
+        if let Some(set) = &mut self.set {
+            return set.insert(key);
+        }
+        if self.list.iter().any(|k| *k == key) {
+            return false;
+        }
+        self.list.push(key);
+        if self.list.len() > Self::SCAN {
+            self.set = Some(self.list.drain(..).collect());
+        }
+        true
+    }
+}
+
+fn duplicate<E: de::Error>(key: &str) -> E {
+    E::custom(format_args!(
+        "the key `{key}` is written twice in one object (one of its values would be lost)"
+    ))
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// Builds a [`Node`] tree with every level read.
+struct Build;
+
+impl<'de> DeserializeSeed<'de> for Build {
+    type Value = Node<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Build {
+    type Value = Node<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
+        // As serde_json's `Value`: a non-finite float is null (the parser never makes one).
+        Ok(Number::from_f64(v).map_or(Node::Null, Node::Number))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Build)? {
+            items.push(item);
+        }
+        Ok(Node::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let mut entries: Entries<'de> = Vec::new();
+        let mut index: Option<HashSet<Key<'de>>> = None;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let fresh = match &mut index {
+                Some(set) => set.insert(key.clone()),
+                None => {
+                    let fresh = !entries.iter().any(|(k, _)| *k == key);
+                    if entries.len() >= SeenKeys::SCAN {
+                        let mut set: HashSet<Key<'de>> =
+                            entries.iter().map(|(k, _)| k.clone()).collect();
+                        set.insert(key.clone());
+                        index = Some(set);
+                    }
+                    fresh
+                }
+            };
+            if !fresh {
+                return Err(duplicate(&key));
+            }
+            let value = map.next_value_seed(Build)?;
+            entries.push((key, value));
+        }
+        Ok(Node::Object(entries))
+    }
+}
+
+/// Reads every token, builds nothing but the keys of the object being read.
+struct Check;
+
+impl<'de> DeserializeSeed<'de> for Check {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Check {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_borrowed_str<E>(self, _: &'de str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Check)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = SeenKeys::new();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if !seen.insert(key.clone()) {
+                return Err(duplicate(&key));
+            }
+            map.next_value_seed(Check)?;
+        }
+        Ok(())
+    }
+}
+
+/// The entries of a `serde_json` map as a node's (for code that holds a `Map`).
+pub fn entries_of(map: Map<String, Value>) -> Entries<'static> {
+    map.into_iter()
+        .map(|(k, v)| (Cow::Owned(k), Node::from_value(v)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const DOC: &str = r#" {"a": [1, 2.5, -3, {"b\n": "c\u00e9", "d": null}], "e": true,
+        "f": {"g": [], "h": {}}, "i": "x\"y", "j": 1e400 } "#;
+
+    fn both(text: &str) -> [Node<'_>; 2] {
+        [
+            parse_with(text.as_bytes(), false).unwrap(),
+            parse_with(text.as_bytes(), true).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn both_forms_hold_the_value_serde_json_reads() {
+        let expected: Value = serde_json::from_str(DOC).unwrap_or(Value::Null);
+        // 1e400 is out of range for serde_json: the document is refused in both forms.
+        assert_eq!(expected, Value::Null);
+        let doc = DOC.replace("1e400", "1e300");
+        let expected: Value = serde_json::from_str(&doc).unwrap();
+        for node in both(&doc) {
+            assert_eq!(node.clone().into_value(), expected);
+            assert_eq!(node, Node::from_value(expected.clone()));
+        }
+        assert!(parse_with(DOC.as_bytes(), true).is_err());
+        assert!(parse_with(DOC.as_bytes(), false).is_err());
+    }
+
+    #[test]
+    fn opening_raw_text_reads_one_level() {
+        let doc = r#"{"k": [1, {"x": 2}], "s": "a\"b", "n": -1.5e3}"#;
+        let node = parse_with(doc.as_bytes(), true).unwrap();
+        let Node::Object(entries) = node.into_open() else {
+            panic!("an object")
+        };
+        assert_eq!(entries.len(), 3);
+        assert!(matches!(entries[0].1, Node::Raw(r#"[1, {"x": 2}]"#)));
+        assert_eq!(entries[1].1.open().into_owned(), Node::String("a\"b".into()));
+        assert_eq!(
+            entries[2].1.open().into_owned().into_value(),
+            json!(-1.5e3)
+        );
+    }
+
+    #[test]
+    fn a_key_written_twice_is_refused_in_both_forms() {
+        for text in [
+            r#"{"a": 1, "a": 2}"#,
+            r#"{"x": [{"k": 1, "b": 0, "k": 2}]}"#,
+        ] {
+            for lazy in [false, true] {
+                let err = parse_with(text.as_bytes(), lazy).unwrap_err();
+                assert!(err.0.contains("written twice"), "{err}");
+            }
+        }
+        // Many keys: the hashed set finds it too.
+        let mut text = String::from("{");
+        for i in 0..40 {
+            text.push_str(&format!("\"k{i}\": {i},"));
+        }
+        text.push_str("\"k7\": 0}");
+        for lazy in [false, true] {
+            assert!(parse_with(text.as_bytes(), lazy).is_err());
+        }
+        // The same key in two objects is fine.
+        assert!(parse_with(br#"{"a": {"k": 1}, "b": {"k": 1}}"#, true).is_ok());
+    }
+
+    #[test]
+    fn equal_values_compare_equal_whatever_their_text() {
+        let a = parse_with(br#"{"x": [1, {"y": "z", "w": 2}]}"#, true).unwrap();
+        let b = parse_with(br#"{ "x" : [ 1 , { "w" : 2 , "y" : "z" } ] }"#, true).unwrap();
+        let c = parse_with(br#"{"x": [1, {"y": "z", "w": 2.0}]}"#, true).unwrap();
+        assert_eq!(a, b);
+        // As serde_json: 2 and 2.0 are different numbers.
+        assert_ne!(a, c);
+    }
+}
