@@ -4,6 +4,7 @@
 
 #![allow(missing_docs)]
 
+use migrate_runtime::node::{entries_of, Node};
 use migrate_runtime::{Contract, RoundTripError, TransformError, Versioned};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -162,13 +163,13 @@ fn edge(to: u32, from: u32) -> &'static migrate_runtime::Edge {
 
 fn up(to: u32, from: u32, body: Value) -> Result<Value, TransformError> {
     let e = edge(to, from);
-    (e.__up)(e, object(body))
+    (e.__up)(e, entries_of(object(body))).map(Node::into_value)
 }
 
 fn down(to: u32, from: u32, body: Value) -> Result<Value, TransformError> {
     let e = edge(to, from);
     let down = e.__down.expect("a reversible edge has a down transform");
-    down(e, object(body))
+    down(e, entries_of(object(body))).map(Node::into_value)
 }
 
 #[test]
@@ -319,15 +320,18 @@ fn an_error_of_the_with_function_is_reported() {
 fn the_round_trip_runs_the_validate_hook() {
     let v3 = Run::info().version(3).unwrap();
     let good = json!({"id": "R1", "assignee": "ana", "tags": [], "retries": 0, "slug": "r1"});
-    assert_eq!((v3.__roundtrip)(&good).unwrap(), good);
+    assert_eq!(
+        (v3.__roundtrip)(&Node::from_value(good.clone())).unwrap(),
+        good
+    );
     let bad = json!({"id": "R1", "assignee": "ana", "tags": [], "retries": 0, "slug": "R1"});
     assert_eq!(
-        (v3.__roundtrip)(&bad).unwrap_err(),
+        (v3.__roundtrip)(&Node::from_value(bad)).unwrap_err(),
         RoundTripError::Validate("slug `R1` is not lower case".to_owned())
     );
     // Without a hook, only serde decides.
     let v2 = Run::info().version(2).unwrap();
-    assert!((v2.__roundtrip)(&json!({"id": "R1"})).is_err());
+    assert!((v2.__roundtrip)(&Node::from_value(json!({"id": "R1"}))).is_err());
 }
 
 /// A contract whose versions live in modules and use serde's container and field
@@ -418,7 +422,9 @@ mod settings {
             unreachable!()
         };
         assert_eq!(
-            (edge.__up)(edge, body).unwrap(),
+            (edge.__up)(edge, migrate_runtime::node::entries_of(body))
+                .unwrap()
+                .into_value(),
             json!({"font-size": 12, "colour": "red", "theme": "light", "locale": null, "type": 0, "plugin": {"x": 1}})
         );
     }

@@ -55,7 +55,9 @@ fn the_spec_example_migrates_a_document() {
     let serde_json::Value::Object(body) = body else {
         unreachable!()
     };
-    let out = (edge.__up)(edge, body).unwrap();
+    let out = (edge.__up)(edge, migrate_runtime::node::entries_of(body))
+        .unwrap()
+        .into_value();
     assert_eq!(
         out,
         serde_json::json!({"id": "r1", "assignee": "ana", "retries": 0})

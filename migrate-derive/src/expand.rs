@@ -267,7 +267,7 @@ fn roundtrip_fn(v: &Version<'_>) -> TokenStream {
     };
     quote! {
         fn __roundtrip(
-            __value: &#p::JsonValue,
+            __value: &#p::Node<'_>,
         ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::RoundTripError> {
             #p::roundtrip::<#ident>(__value, { #validate })
         }
@@ -494,10 +494,10 @@ pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 fn transform_fn(name: &Ident, call: &TokenStream) -> TokenStream {
     let p = private();
     quote! {
-        fn #name(
+        fn #name<'a>(
             __edge: &::migrate_runtime::Edge,
-            __body: #p::JsonMap<::std::string::String, #p::JsonValue>,
-        ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::TransformError> {
+            __body: #p::Entries<'a>,
+        ) -> ::core::result::Result<#p::Node<'a>, ::migrate_runtime::TransformError> {
             #call
         }
     }

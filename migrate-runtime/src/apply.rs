@@ -172,7 +172,7 @@ pub fn apply_file(
     // `migration/` folder and no lock file — nothing at all is written for it.
     // A proof that failed only because the file changed while it ran (another apply
     // replacing it) says nothing yet: it is decided again under the lock.
-    let (mut proof, mut result) = prove_file_keeping_result(info, path, &prove_options)?;
+    let (mut proof, mut result) = prove_file_keeping_result(info, path, &prove_options, true)?;
     let changed_meanwhile = !proof.source_immutable && proof.status != Status::Unsupported;
     if !changed_meanwhile {
         if let Some(action) = decide(path, &proof)? {
@@ -187,7 +187,7 @@ pub fn apply_file(
         .and_then(reader_sha256)
         .map_err(|e| io_error("re-read", path, e))?;
     if changed_meanwhile || now != proof.source_hash {
-        (proof, result) = prove_file_keeping_result(info, path, &prove_options)?;
+        (proof, result) = prove_file_keeping_result(info, path, &prove_options, true)?;
         if let Some(action) = decide(path, &proof)? {
             return Ok(nothing_written(proof, action));
         }

@@ -13,6 +13,8 @@ use std::io::{self, Read, Write};
 use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
+use crate::node::Node;
+
 /// Writes `value` in RFC 8785 canonical form to `out`.
 ///
 /// Integers beyond ±2^53 are written as the nearest double, as the RFC requires (JSON
@@ -55,6 +57,49 @@ pub fn canonical_sha256(value: &Value) -> String {
         // overhead out of the profile.
         let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut hasher);
         write_canonical(value, &mut buffered).expect("hashing cannot fail");
+        buffered.flush().expect("hashing cannot fail");
+    }
+    hasher.finish()
+}
+
+/// [`write_canonical`] of the value `node` stands for. Raw text is opened as the writer
+/// goes, one level at a time: no tree of it is built.
+pub(crate) fn write_canonical_node<W: Write + ?Sized>(
+    node: &Node<'_>,
+    out: &mut W,
+) -> io::Result<()> {
+    match &*node.open() {
+        Node::Null => out.write_all(b"null"),
+        Node::Bool(true) => out.write_all(b"true"),
+        Node::Bool(false) => out.write_all(b"false"),
+        Node::Number(n) => write_number(n, out),
+        Node::String(s) => write_string(s, out),
+        Node::Array(items) => {
+            out.write_all(b"[")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                write_canonical_node(item, out)?;
+            }
+            out.write_all(b"]")
+        }
+        Node::Object(entries) => write_sorted(
+            entries.iter().map(|(k, v)| (k.as_ref(), v)).collect(),
+            out,
+            |v, out| write_canonical_node(v, out),
+        ),
+        // `open` never gives raw text back.
+        Node::Raw(text) => out.write_all(text.as_bytes()),
+    }
+}
+
+/// [`canonical_sha256`] of the value `node` stands for.
+pub(crate) fn canonical_sha256_node(node: &Node<'_>) -> String {
+    let mut hasher = HashWriter::new();
+    {
+        let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut hasher);
+        write_canonical_node(node, &mut buffered).expect("hashing cannot fail");
         buffered.flush().expect("hashing cannot fail");
     }
     hasher.finish()
@@ -120,7 +165,19 @@ fn prefixed_hex(digest: &[u8]) -> String {
 }
 
 fn write_object<W: Write + ?Sized>(map: &Map<String, Value>, out: &mut W) -> io::Result<()> {
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    write_sorted(
+        map.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        out,
+        |v, out| write_canonical(v, out),
+    )
+}
+
+/// Writes an object's entries sorted as RFC 8785 sorts them, each value by `write`.
+fn write_sorted<V, W: Write + ?Sized>(
+    mut entries: Vec<(&str, &V)>,
+    out: &mut W,
+    write: impl Fn(&V, &mut W) -> io::Result<()>,
+) -> io::Result<()> {
     // RFC 8785 §3.2.3: sort by UTF-16 code units, which differs from UTF-8 byte order for
     // characters above U+FFFF against U+E000..U+FFFF. The fast path compares bytes while
     // both keys are ASCII, where the two orders agree.
@@ -138,7 +195,7 @@ fn write_object<W: Write + ?Sized>(map: &Map<String, Value>, out: &mut W) -> io:
         }
         write_string(key, out)?;
         out.write_all(b":")?;
-        write_canonical(value, out)?;
+        write(value, out)?;
     }
     out.write_all(b"}")
 }

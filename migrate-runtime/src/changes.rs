@@ -10,9 +10,10 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::contract::Edge;
+use crate::node::{get, same_text, Lookup, Node};
 
 /// The kind of a change, serialized in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,18 +55,29 @@ impl Change {
 /// keys in order, then the keys new in the result in its order. `edges` is the chain that
 /// produced `result` (its renames make moves); pass `&[]` to compare plain documents.
 pub fn changes(source: &Value, result: &Value, edges: &[&Edge]) -> Vec<Change> {
+    changes_node(
+        &Node::from_value(source.clone()),
+        &Node::from_value(result.clone()),
+        edges,
+    )
+}
+
+/// [`changes`] on the engine's trees: a part of the result that is the source's own text
+/// is unchanged without being read.
+pub(crate) fn changes_node(source: &Node<'_>, result: &Node<'_>, edges: &[&Edge]) -> Vec<Change> {
     let mut out = Vec::new();
     let mut path = String::new();
-    match (source, result) {
-        (Value::Object(src), Value::Object(res)) => {
+    match (&*source.open(), &*result.open()) {
+        (Node::Object(src), Node::Object(res)) => {
             let mut moved_to: HashSet<&str> = HashSet::new();
+            let mut in_res = Lookup::new(res);
             for (key, sv) in src {
                 let len = path.len();
                 push_token(&mut path, key);
-                match res.get(key) {
+                match in_res.get(key) {
                     Some(rv) => diff(sv, rv, &mut path, &mut out),
                     None => match renamed(key, edges) {
-                        Some(new) if !src.contains_key(new) && res.contains_key(new) => {
+                        Some(new) if get(src, new).is_none() && get(res, new).is_some() => {
                             let from = std::mem::take(&mut path);
                             push_token(&mut path, new);
                             out.push(Change {
@@ -74,7 +86,9 @@ pub fn changes(source: &Value, result: &Value, edges: &[&Edge]) -> Vec<Change> {
                                 from: Some(from),
                             });
                             moved_to.insert(new);
-                            diff(sv, &res[new], &mut path, &mut out);
+                            if let Some(rv) = get(res, new) {
+                                diff(sv, rv, &mut path, &mut out);
+                            }
                             path.clear();
                         }
                         _ => out.push(Change::new(ChangeKind::Removed, &path)),
@@ -82,8 +96,9 @@ pub fn changes(source: &Value, result: &Value, edges: &[&Edge]) -> Vec<Change> {
                 }
                 path.truncate(len);
             }
-            for key in res.keys() {
-                if !src.contains_key(key) && !moved_to.contains(key.as_str()) {
+            let mut in_src = Lookup::new(src);
+            for (key, _) in res {
+                if in_src.get(key).is_none() && !moved_to.contains(key.as_ref()) {
                     push_token(&mut path, key);
                     out.push(Change::new(ChangeKind::Added, &path));
                     path.clear();
@@ -115,20 +130,27 @@ fn renamed<'a>(key: &str, edges: &[&'a Edge]) -> Option<&'a str> {
     }
 }
 
-fn diff(source: &Value, result: &Value, path: &mut String, out: &mut Vec<Change>) {
-    match (source, result) {
-        (Value::Object(src), Value::Object(res)) => {
-            for ((key, sv), rv) in src.iter().zip(in_step(src, res)) {
+fn diff(source: &Node<'_>, result: &Node<'_>, path: &mut String, out: &mut Vec<Change>) {
+    if let (Node::Raw(s), Node::Raw(r)) = (source, result) {
+        if same_text(s, r) {
+            return;
+        }
+    }
+    match (&*source.open(), &*result.open()) {
+        (Node::Object(src), Node::Object(res)) => {
+            let mut in_res = Lookup::new(res);
+            for (key, sv) in src {
                 let len = path.len();
                 push_token(path, key);
-                match rv {
+                match in_res.get(key) {
                     Some(rv) => diff(sv, rv, path, out),
                     None => out.push(Change::new(ChangeKind::Removed, path)),
                 }
                 path.truncate(len);
             }
-            for (key, in_src) in res.keys().zip(in_step(res, src)) {
-                if in_src.is_none() {
+            let mut in_src = Lookup::new(src);
+            for (key, _) in res {
+                if in_src.get(key).is_none() {
                     let len = path.len();
                     push_token(path, key);
                     out.push(Change::new(ChangeKind::Added, path));
@@ -136,7 +158,7 @@ fn diff(source: &Value, result: &Value, path: &mut String, out: &mut Vec<Change>
                 }
             }
         }
-        (Value::Array(src), Value::Array(res)) => {
+        (Node::Array(src), Node::Array(res)) => {
             for index in 0..src.len().max(res.len()) {
                 let len = path.len();
                 push_index(path, index);
@@ -149,23 +171,9 @@ fn diff(source: &Value, result: &Value, path: &mut String, out: &mut Vec<Change>
                 path.truncate(len);
             }
         }
-        _ if source == result => {}
+        (s, r) if s == r => {}
         _ => out.push(Change::new(ChangeKind::Changed, path)),
     }
-}
-
-/// For each key of `a`, in order, its value in `b`. Documents and their migrations mostly
-/// keep their keys in the same order, so the key at the same place in `b` is tried first,
-/// and the hash lookup (SipHash of the key) only when it is another key.
-fn in_step<'a>(
-    a: &'a Map<String, Value>,
-    b: &'a Map<String, Value>,
-) -> impl Iterator<Item = Option<&'a Value>> + 'a {
-    let mut same_place = b.iter();
-    a.keys().map(move |key| match same_place.next() {
-        Some((other, value)) if other == key => Some(value),
-        _ => b.get(key),
-    })
 }
 
 /// Appends `/token` to a JSON Pointer, escaping `~` as `~0` and `/` as `~1` (RFC 6901 §3).

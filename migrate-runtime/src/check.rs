@@ -4,12 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::changes::{changes, Change};
+use crate::changes::{changes_node, Change};
 use crate::contract::{ContractInfo, Edge};
-use crate::detect::{detect, parse};
+use crate::detect::{detect_node, parse_node};
+use crate::node::Node;
 use crate::reason::Unsupported;
 use crate::resolve::resolve;
-use crate::run::{migrate, Migrated};
+use crate::run::{migrate_node, Migrated, Run};
 
 /// A document's status, serialized in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -88,26 +89,42 @@ pub struct CheckReport {
 
 /// Checks a document's bytes against a contract: parse, detect, resolve, run, compare.
 pub fn check_bytes(info: &'static ContractInfo, target: &str, bytes: &[u8]) -> CheckReport {
-    match parse(bytes) {
-        Ok(doc) => check_value(info, target, &doc),
+    match parse_node(bytes) {
+        Ok(doc) => check_node(info, target, &doc).0,
         Err(reason) => Verdict::new(info, target).unsupported(reason),
     }
 }
 
 /// Checks a parsed document against a contract.
 pub fn check_value(info: &'static ContractInfo, target: &str, doc: &Value) -> CheckReport {
-    check_document(info, target, doc).0
+    check_node(info, target, &Node::from_value(doc.clone())).0
 }
 
 /// Checks a parsed document, and also returns the migrated document when it is supported,
-/// so that callers (the prover) run the chain only once.
+/// so that callers run the chain only once.
 pub fn check_document(
     info: &'static ContractInfo,
     target: &str,
     doc: &Value,
 ) -> (CheckReport, Option<Migrated>) {
+    let (report, run) = check_node(info, target, &Node::from_value(doc.clone()));
+    let migrated = run.map(|run| Migrated {
+        detected: run.detected,
+        chain: run.chain(),
+        result: Node::Object(run.result).into_value(),
+        edges: run.edges,
+    });
+    (report, migrated)
+}
+
+/// [`check_document`] on the engine's tree.
+fn check_node<'a>(
+    info: &'static ContractInfo,
+    target: &str,
+    doc: &Node<'a>,
+) -> (CheckReport, Option<Run<'a>>) {
     let mut verdict = Verdict::new(info, target);
-    let detected = match detect(info, doc) {
+    let detected = match detect_node(info, doc) {
         Ok(version) => version,
         Err(reason) => return (verdict.unsupported(reason), None),
     };
@@ -118,12 +135,20 @@ pub fn check_document(
     };
     verdict.chain.push(detected);
     verdict.chain.extend(edges.iter().map(|e| e.to));
-    let migrated = match migrate(info, doc) {
-        Ok(migrated) => migrated,
+    let run = match migrate_node(info, doc.clone()) {
+        Ok(run) => run,
         Err(reason) => return (verdict.unsupported(reason), None),
     };
-    let change_list = changes(doc, &migrated.result, &migrated.edges);
-    let status = Status::of_run(&migrated.edges, || change_list.is_empty());
+    let result = Node::Object(run.result);
+    let change_list = changes_node(doc, &result, &run.edges);
+    let run = Run {
+        result: match result {
+            Node::Object(entries) => entries,
+            _ => Vec::new(),
+        },
+        ..run
+    };
+    let status = Status::of_run(&run.edges, || change_list.is_empty());
     let report = CheckReport {
         contract: info.name.to_owned(),
         target: target.to_owned(),
@@ -137,7 +162,7 @@ pub fn check_document(
         reason: None,
         errors: Vec::new(),
     };
-    (report, Some(migrated))
+    (report, Some(run))
 }
 
 /// What is known so far about a document, for an early `unsupported` report.

@@ -8,6 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::node::{Entries, Node};
+
 /// A document family: a named sequence of versions joined by edges.
 ///
 /// Implemented by `#[derive(Contract)]`; the trait is public so that programs can name
@@ -131,11 +133,12 @@ impl Claims {
     }
 }
 
-/// A transform of a document body (an object without the version key) along one edge.
-pub type Transform = fn(&Edge, serde_json::Map<String, Value>) -> Result<Value, TransformError>;
+/// A transform of a document body (an object's entries, without the version key) along
+/// one edge. What the transform does not open stays raw text of the source.
+pub type Transform = for<'a> fn(&Edge, Entries<'a>) -> Result<Node<'a>, TransformError>;
 
-/// A typed round trip of a document body as one version.
-pub type RoundTrip = fn(&Value) -> Result<Value, RoundTripError>;
+/// A typed reading of a document body as one version, serialized back.
+pub type RoundTrip = fn(&Node<'_>) -> Result<Value, RoundTripError>;
 
 /// Why a transform along an edge failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,26 +3,28 @@
 use serde_json::Value;
 
 use crate::contract::ContractInfo;
+use crate::node::Node;
 use crate::reason::{ReasonCode, Unsupported};
-
-/// From this size on, [`parse`] tries two threads: below it, starting one costs more than
-/// it saves.
-const SPLIT_FROM: usize = 1 << 20;
 
 /// Parses a document's bytes: one parse, into a tree that keeps the source's key order.
 ///
 /// serde_json refuses documents nesting 128 or more arrays or objects; that (like any
 /// other syntax error) is `invalid-json`, never a crash.
+/// A key written twice in one object is `invalid-json` too: serde_json would keep the
+/// last value and silently lose the first.
 pub fn parse(bytes: &[u8]) -> Result<Value, Unsupported> {
-    // A large document is parsed in parts on two threads, into the same tree (see
-    // `split_parse`); anything unusual, and every error, goes the plain way.
-    if bytes.len() >= SPLIT_FROM {
-        if let Some(doc) = crate::split_parse::parse(bytes) {
-            return Ok(doc);
-        }
-    }
-    serde_json::from_slice(bytes)
-        .map_err(|e| Unsupported::new(ReasonCode::InvalidJson, format!("not valid JSON: {e}")))
+    parse_node(bytes).map(Node::into_value)
+}
+
+/// [`parse`] into the engine's lazily read tree (see [`crate::node`]).
+pub(crate) fn parse_node(bytes: &[u8]) -> Result<Node<'_>, Unsupported> {
+    crate::node::parse(bytes).map_err(invalid_json)
+}
+
+/// The `invalid-json` verdict for a document serde_json (or the duplicate-key check)
+/// refused.
+pub(crate) fn invalid_json(error: crate::node::ParseError) -> Unsupported {
+    Unsupported::new(ReasonCode::InvalidJson, format!("not valid JSON: {error}"))
 }
 
 /// Detects a document's version from the contract's version key.
@@ -31,9 +33,25 @@ pub fn parse(bytes: &[u8]) -> Result<Value, Unsupported> {
 /// `unversioned` version, or `missing-version`. Nothing is guessed from the document's shape.
 pub fn detect(info: &ContractInfo, doc: &Value) -> Result<u32, Unsupported> {
     let Value::Object(map) = doc else {
-        return Err(not_an_object(doc));
+        return Err(not_an_object(kind(doc)));
     };
-    let Some(value) = map.get(info.version_key) else {
+    detect_in(info, map.get(info.version_key).cloned())
+}
+
+/// [`detect`] on the engine's tree.
+pub(crate) fn detect_node(info: &ContractInfo, doc: &Node<'_>) -> Result<u32, Unsupported> {
+    let Node::Object(entries) = &*doc.open() else {
+        return Err(not_an_object(doc.kind()));
+    };
+    detect_in(
+        info,
+        crate::node::get(entries, info.version_key).map(Node::to_value),
+    )
+}
+
+/// Detection from the version key's value (`None` when the key is absent).
+fn detect_in(info: &ContractInfo, value: Option<Value>) -> Result<u32, Unsupported> {
+    let Some(value) = value else {
         return info.unversioned.ok_or_else(|| {
             Unsupported::new(
                 ReasonCode::MissingVersion,
@@ -55,7 +73,7 @@ pub fn detect(info: &ContractInfo, doc: &Value) -> Result<u32, Unsupported> {
                 format!(
                     "`{}` is {}, not an integer in 0..={}",
                     info.version_key,
-                    describe(value),
+                    describe(&value),
                     u32::MAX
                 ),
             )
@@ -63,10 +81,10 @@ pub fn detect(info: &ContractInfo, doc: &Value) -> Result<u32, Unsupported> {
 }
 
 /// The `not-an-object` verdict for a document whose root is `doc`.
-pub(crate) fn not_an_object(doc: &Value) -> Unsupported {
+pub(crate) fn not_an_object(kind: &str) -> Unsupported {
     Unsupported::new(
         ReasonCode::NotAnObject,
-        format!("the document's root is {}, not an object", kind(doc)),
+        format!("the document's root is {kind}, not an object"),
     )
 }
 

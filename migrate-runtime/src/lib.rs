@@ -17,13 +17,13 @@ mod detect;
 mod load;
 #[doc(hidden)]
 pub mod node;
+mod node_de;
 mod overlay;
 mod prove;
 mod reason;
 mod registry;
 mod resolve;
 mod run;
-mod split_parse;
 mod store;
 mod verify;
 

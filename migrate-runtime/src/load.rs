@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::contract::{Contract, Versioned};
-use crate::detect::{detect, not_an_object, parse};
+use crate::detect::{detect_node, not_an_object, parse_node};
+use crate::node::Node;
 use crate::reason::{ReasonCode, Unsupported};
 use crate::resolve::resolve;
 use crate::run::run_chain;
@@ -63,19 +64,24 @@ pub fn load<C: Contract>(path: impl AsRef<Path>) -> Result<C::Current, LoadError
 
 /// [`load`] from bytes already read.
 pub fn load_bytes<C: Contract>(bytes: &[u8]) -> Result<C::Current, Unsupported> {
-    load_value::<C>(parse(bytes)?)
+    load_node::<C>(parse_node(bytes)?)
 }
 
 /// [`load`] from a parsed document (consumed: no copy of it is made).
 pub fn load_value<C: Contract>(doc: Value) -> Result<C::Current, Unsupported> {
+    load_node::<C>(Node::from_value(doc))
+}
+
+fn load_node<C: Contract>(doc: Node<'_>) -> Result<C::Current, Unsupported> {
     let info = C::info();
-    let detected = detect(info, &doc)?;
+    let detected = detect_node(info, &doc)?;
     let edges = resolve(info, detected)?;
-    let Value::Object(mut body) = doc else {
-        return Err(not_an_object(&doc));
+    let kind = doc.kind();
+    let Node::Object(mut body) = doc.into_open() else {
+        return Err(not_an_object(kind));
     };
-    body.shift_remove(info.version_key);
-    let body = Value::Object(run_chain(info, detected, &edges, body)?);
+    body.retain(|(k, _)| k != info.version_key);
+    let body = Node::Object(run_chain(info, detected, &edges, body)?);
     crate::__private::deserialize::<C::Current>(&body).map_err(|e| {
         Unsupported::new(
             ReasonCode::InvalidAtCurrent,

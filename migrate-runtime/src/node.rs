@@ -20,6 +20,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Number, Value};
 
 /// An object key: borrowed from the source unless it had escapes.
@@ -117,6 +118,11 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// True for `null` (read or raw).
+    pub fn is_null(&self) -> bool {
+        matches!(self, Node::Null | Node::Raw("null"))
+    }
+
     /// True for an object (read or raw).
     pub fn is_object(&self) -> bool {
         match self {
@@ -203,22 +209,75 @@ impl<'a> Node<'a> {
 impl PartialEq for Node<'_> {
     fn eq(&self, other: &Self) -> bool {
         if let (Node::Raw(a), Node::Raw(b)) = (self, other) {
-            if a == b {
+            if same_text(a, b) {
                 return true;
             }
         }
         match (&*self.open(), &*other.open()) {
-            (Node::Object(a), Node::Object(b)) => {
-                a.len() == b.len() && {
-                    let mut b = Lookup::new(b);
-                    a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
-                }
-            }
+            (Node::Object(a), Node::Object(b)) => objects_eq(a, b),
             (Node::Array(a), Node::Array(b)) => a == b,
             (Node::Null, Node::Null) => true,
             (Node::Bool(a), Node::Bool(b)) => a == b,
             (Node::Number(a), Node::Number(b)) => a == b,
             (Node::String(a), Node::String(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Serializes as the value it stands for (raw text opened level by level as it goes), so
+/// that a writer can stop early without the rest being read.
+impl Serialize for Node<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &*self.open() {
+            Node::Object(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key.as_ref(), value)?;
+                }
+                map.end()
+            }
+            Node::Array(items) => serializer.collect_seq(items),
+            Node::Null => serializer.serialize_unit(),
+            Node::Bool(b) => serializer.serialize_bool(*b),
+            Node::Number(n) => n.serialize(serializer),
+            Node::String(text) => serializer.serialize_str(text),
+            // `open` never gives raw text back.
+            Node::Raw(_) => serializer.serialize_unit(),
+        }
+    }
+}
+
+/// Whether two texts are the same span of one buffer (decided without reading them), or
+/// equal text.
+pub fn same_text(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
+/// Objects equal whatever their key order (keys are unique in each).
+pub fn objects_eq(a: &[(Key<'_>, Node<'_>)], b: &[(Key<'_>, Node<'_>)]) -> bool {
+    a.len() == b.len() && {
+        let mut b = Lookup::new(b);
+        a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v == w))
+    }
+}
+
+/// A node and a `serde_json::Value` are equal when the node stands for that value.
+impl PartialEq<Value> for Node<'_> {
+    fn eq(&self, other: &Value) -> bool {
+        match (&*self.open(), other) {
+            (Node::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.get(k.as_ref()).is_some_and(|w| v == w))
+            }
+            (Node::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+            }
+            (Node::Null, Value::Null) => true,
+            (Node::Bool(a), Value::Bool(b)) => a == b,
+            (Node::Number(a), Value::Number(b)) => a == b,
+            (Node::String(a), Value::String(b)) => a == b,
             _ => false,
         }
     }
@@ -457,7 +516,7 @@ impl<'de> SeenKeys<'de> {
         if let Some(set) = &mut self.set {
             return set.insert(key);
         }
-        if self.list.iter().any(|k| *k == key) {
+        if self.list.contains(&key) {
             return false;
         }
         self.list.push(key);
@@ -549,22 +608,9 @@ impl<'de> Visitor<'de> for Build {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
         let mut entries: Entries<'de> = Vec::new();
-        let mut index: Option<HashSet<Key<'de>>> = None;
+        let mut seen = SeenKeys::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            let fresh = match &mut index {
-                Some(set) => set.insert(key.clone()),
-                None => {
-                    let fresh = !entries.iter().any(|(k, _)| *k == key);
-                    if entries.len() >= SeenKeys::SCAN {
-                        let mut set: HashSet<Key<'de>> =
-                            entries.iter().map(|(k, _)| k.clone()).collect();
-                        set.insert(key.clone());
-                        index = Some(set);
-                    }
-                    fresh
-                }
-            };
-            if !fresh {
+            if !seen.insert(key.clone()) {
                 return Err(duplicate(&key));
             }
             let value = map.next_value_seed(Build)?;
@@ -672,11 +718,11 @@ mod tests {
         };
         assert_eq!(entries.len(), 3);
         assert!(matches!(entries[0].1, Node::Raw(r#"[1, {"x": 2}]"#)));
-        assert_eq!(entries[1].1.open().into_owned(), Node::String("a\"b".into()));
         assert_eq!(
-            entries[2].1.open().into_owned().into_value(),
-            json!(-1.5e3)
+            entries[1].1.open().into_owned(),
+            Node::String("a\"b".into())
         );
+        assert_eq!(entries[2].1.open().into_owned().into_value(), json!(-1.5e3));
     }
 
     #[test]

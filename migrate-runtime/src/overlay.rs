@@ -1,13 +1,18 @@
 //! Keeping what no type models: after a typed step, the keys of the original document that
 //! the types did not read are put back, at any depth, in the original's key order.
 //!
-//! Every function here is linear in the size of the trees: each key is looked up once in a
-//! hash map, and nothing is removed from the middle of an ordered map (an `IndexMap`
-//! `shift_remove` per key would make a big object quadratic).
+//! The original is a [`Node`]: where the typed value reads a part of it again unchanged,
+//! the merge gives back the original's own raw text for that part (an unknown subtree, or a
+//! whole array of tasks the chain did not touch, stays a span of the source, never built).
+//! Every function here is linear in the size of what it opens: each key is looked up once,
+//! and nothing is removed from the middle of a list.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
+
+use crate::node::{Entries, Key, Lookup, Node};
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
 /// `original`) does not: keys no type models, at any depth, in the original's key order.
@@ -17,7 +22,7 @@ use serde_json::{Map, Value};
 /// original's keys, in `typed`'s order. Arrays are merged element by element when all three
 /// have the same length; otherwise the transform rebuilt the array and `typed` stands.
 /// Where `typed` sets a key that the original held unmodeled, `typed` wins.
-pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
+pub(crate) fn overlay_unknown<'a>(typed: Value, original: Node<'a>, modeled: &Value) -> Node<'a> {
     match overlay(typed, original, modeled, false, &[]) {
         Ok(value) => value,
         // Only a strict overlay reports clashes.
@@ -31,12 +36,12 @@ pub(crate) fn overlay_unknown(typed: Value, original: Value, modeled: &Value) ->
 ///
 /// `renames` are the transform's top-level renames `(old, new)`: the new key takes the old
 /// one's place, and what the types did not model inside the old value comes along.
-pub(crate) fn overlay_strict(
+pub(crate) fn overlay_strict<'a>(
     typed: Value,
-    original: Value,
+    original: Node<'a>,
     modeled: &Value,
     renames: &[(&str, &str)],
-) -> Result<Value, String> {
+) -> Result<Node<'a>, String> {
     overlay(typed, original, modeled, true, renames).map_err(|mut segments| {
         segments.reverse();
         segments.iter().fold(String::new(), |mut pointer, segment| {
@@ -47,53 +52,79 @@ pub(crate) fn overlay_strict(
     })
 }
 
+/// A merged child, and whether it is the original's own raw text (nothing changed).
+fn kept_raw(merged: &Node<'_>, original: Option<&str>) -> bool {
+    match (merged, original) {
+        (Node::Raw(m), Some(o)) => std::ptr::eq(m.as_ptr(), o.as_ptr()) && m.len() == o.len(),
+        _ => false,
+    }
+}
+
+/// The raw text of `node`, if it is raw.
+fn raw_text<'a>(node: &Node<'a>) -> Option<&'a str> {
+    match node {
+        Node::Raw(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// `typed` where it replaces `original` wholesale: the original itself (raw stays raw)
+/// when the two are the same value.
+fn replace<'a>(typed: Value, original: Node<'a>) -> Node<'a> {
+    if matches!(original, Node::Raw(_)) && original == typed {
+        original
+    } else {
+        Node::from_value(typed)
+    }
+}
+
 /// The overlay; a clash (strict only) comes back as the path's segments, innermost first.
-fn overlay(
+fn overlay<'a>(
     typed: Value,
-    original: Value,
+    original: Node<'a>,
     modeled: &Value,
     strict: bool,
     renames: &[(&str, &str)],
-) -> Result<Value, Vec<String>> {
-    match (typed, original) {
-        (Value::Object(typed), Value::Object(original)) => {
+) -> Result<Node<'a>, Vec<String>> {
+    let raw = raw_text(&original);
+    match (typed, original.into_open()) {
+        (Value::Object(typed), Node::Object(original)) => {
             let mut modeled = modeled.as_object().map(InStep::new);
-            let mut typed = Entries::new(typed);
+            let mut typed = Slots::new(typed);
             // Renames that apply here: the old key is in the original, the new one only in
             // the result (else the new key is handled where the original has it).
+            let has = |key: &str| original.iter().any(|(k, _)| k == key);
             let moves: Vec<(&str, &str)> = renames
                 .iter()
                 .copied()
-                .filter(|(old, new)| {
-                    original.contains_key(*old)
-                        && !original.contains_key(*new)
-                        && typed.contains(new)
-                })
+                .filter(|(old, new)| has(old) && !has(new) && typed.contains(new))
                 .collect();
-            let mut out = Map::with_capacity(original.len().max(typed.len()));
+            let mut unchanged = raw.is_some();
+            let mut out: Entries<'a> = Vec::with_capacity(original.len().max(typed.len()));
             for (key, orig) in original {
                 let known = modeled.as_mut().and_then(|m| m.get(&key));
+                let orig_raw = raw_text(&orig);
                 match typed.find(&key) {
                     Some(slot) => {
                         let t = typed.take(slot);
                         let merged = match known {
                             Some(m) => {
                                 overlay(t, orig, m, strict, &[]).map_err(|mut segments| {
-                                    segments.push(key.clone());
+                                    segments.push(key.to_string());
                                     segments
                                 })?
                             }
                             None if strict && !orig.is_null() && orig != t => {
-                                return Err(vec![key]);
+                                return Err(vec![key.into_owned()]);
                             }
-                            None => t,
+                            None => replace(t, orig),
                         };
-                        out.insert(key, merged);
+                        unchanged &= kept_raw(&merged, orig_raw);
+                        out.push((key, merged));
                     }
-                    None if known.is_none() => {
-                        out.insert(key, orig);
-                    }
+                    None if known.is_none() => out.push((key, orig)),
                     None => {
+                        unchanged = false;
                         let Some(&(_, new)) = moves.iter().find(|(old, _)| *old == key) else {
                             continue;
                         };
@@ -106,55 +137,73 @@ fn overlay(
                                 segments
                             },
                         )?;
-                        out.insert(new.to_owned(), merged);
+                        out.push((Cow::Owned(new.to_owned()), merged));
                     }
                 }
             }
             // What `typed` has and nothing took: new keys, after the original's.
+            let before = out.len();
             out.extend(typed.untaken());
-            Ok(Value::Object(out))
+            unchanged &= out.len() == before;
+            Ok(match raw {
+                Some(text) if unchanged => Node::Raw(text),
+                _ => Node::Object(out),
+            })
         }
-        (Value::Array(typed), Value::Array(original))
+        (Value::Array(typed), Node::Array(original))
             if modeled
                 .as_array()
                 .is_some_and(|m| m.len() == original.len())
                 && typed.len() == original.len() =>
         {
             let modeled = modeled.as_array().map_or(&[][..], Vec::as_slice);
-            typed
+            let mut unchanged = raw.is_some();
+            let items = typed
                 .into_iter()
                 .zip(original)
                 .zip(modeled)
                 .enumerate()
                 .map(|(index, ((t, o), m))| {
-                    overlay(t, o, m, strict, &[]).map_err(|mut segments| {
+                    let orig_raw = raw_text(&o);
+                    let merged = overlay(t, o, m, strict, &[]).map_err(|mut segments| {
                         segments.push(index.to_string());
                         segments
-                    })
+                    })?;
+                    unchanged &= kept_raw(&merged, orig_raw);
+                    Ok::<_, Vec<String>>(merged)
                 })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(match raw {
+                Some(text) if unchanged => Node::Raw(text),
+                _ => Node::Array(items),
+            })
         }
-        (typed, _) => Ok(typed),
+        (typed, original) => Ok(match raw {
+            Some(text) => replace(typed, Node::Raw(text)),
+            None => {
+                drop(original);
+                Node::from_value(typed)
+            }
+        }),
     }
 }
 
-/// A map's entries in order, found by key without hashing where possible: the entry after
-/// the last one found is tried first (a typed reading mostly follows the original's key
-/// order), then a scan of a small map, or a hash index of a large one built on the first
-/// miss. An entry taken stays findable (holding `null`), as a taken map slot does.
-struct Entries {
+/// A typed map's entries in order, found by key without hashing where possible: the entry
+/// after the last one found is tried first (a typed reading mostly follows the original's
+/// key order), then a scan of a small map, or a hash index of a large one built on the
+/// first miss. An entry taken stays findable (holding `null`), as a taken map slot does.
+struct Slots {
     entries: Vec<(String, Value, bool)>,
     next: usize,
     index: Option<HashMap<String, usize>>,
 }
 
-impl Entries {
+impl Slots {
     /// Maps this small are scanned: comparing a few keys is cheaper than hashing one.
     const SCAN: usize = 16;
 
     fn new(map: Map<String, Value>) -> Self {
-        Entries {
+        Slots {
             entries: map.into_iter().map(|(k, v)| (k, v, false)).collect(),
             next: 0,
             index: None,
@@ -201,12 +250,12 @@ impl Entries {
         std::mem::take(value)
     }
 
-    /// The entries nothing took, in order.
-    fn untaken(self) -> impl Iterator<Item = (String, Value)> {
+    /// The entries nothing took, in order, as a node's.
+    fn untaken<'a>(self) -> impl Iterator<Item = (Key<'a>, Node<'a>)> {
         self.entries
             .into_iter()
             .filter(|(.., taken)| !taken)
-            .map(|(k, v, _)| (k, v))
+            .map(|(k, v, _)| (Cow::Owned(k), Node::from_value(v)))
     }
 }
 
@@ -235,40 +284,55 @@ impl<'a> InStep<'a> {
 
 /// [`overlay_unknown`] where `typed` is itself the typed reading of `original` (a round trip
 /// through one version): nothing was consumed, so every key `typed` lacks is put back.
-pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
-    match (typed, original) {
-        (Value::Object(mut typed), Value::Object(original)) if same_prefix(&original, &typed) => {
-            // The common case (no unknown keys here, the source written in field order):
-            // merge into `typed` in place instead of building a new map.
-            for (slot, (_, orig)) in typed.values_mut().zip(original) {
-                *slot = restore_unknown(std::mem::take(slot), orig);
-            }
-            Value::Object(typed)
-        }
-        (Value::Object(typed), Value::Object(original)) => {
-            let mut out = Map::with_capacity(original.len().max(typed.len()));
-            let mut typed = Entries::new(typed);
+/// Where the reading gives a part back as it was, the original's raw text stays.
+pub(crate) fn restore_unknown<'a>(typed: Value, original: Node<'a>) -> Node<'a> {
+    let raw = raw_text(&original);
+    match (typed, original.into_open()) {
+        (Value::Object(typed), Node::Object(original)) => {
+            let mut unchanged = raw.is_some();
+            let mut out: Entries<'a> = Vec::with_capacity(original.len().max(typed.len()));
+            let mut typed = Slots::new(typed);
             for (key, orig) in original {
-                let merged = match typed.find(&key) {
-                    Some(slot) => restore_unknown(typed.take(slot), orig),
-                    None => orig,
-                };
-                out.insert(key, merged);
+                match typed.find(&key) {
+                    Some(slot) => {
+                        let orig_raw = raw_text(&orig);
+                        let merged = restore_unknown(typed.take(slot), orig);
+                        unchanged &= kept_raw(&merged, orig_raw);
+                        out.push((key, merged));
+                    }
+                    None => out.push((key, orig)),
+                }
             }
             // Every key of `typed` that the original has was taken: the rest are new.
+            let before = out.len();
             out.extend(typed.untaken());
-            Value::Object(out)
+            unchanged &= out.len() == before;
+            match raw {
+                Some(text) if unchanged => Node::Raw(text),
+                _ => Node::Object(out),
+            }
         }
-        (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => {
-            Value::Array(
-                typed
-                    .into_iter()
-                    .zip(original)
-                    .map(|(t, o)| restore_unknown(t, o))
-                    .collect(),
-            )
+        (Value::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
+            let mut unchanged = raw.is_some();
+            let items: Vec<Node<'a>> = typed
+                .into_iter()
+                .zip(original)
+                .map(|(t, o)| {
+                    let orig_raw = raw_text(&o);
+                    let merged = restore_unknown(t, o);
+                    unchanged &= kept_raw(&merged, orig_raw);
+                    merged
+                })
+                .collect();
+            match raw {
+                Some(text) if unchanged => Node::Raw(text),
+                _ => Node::Array(items),
+            }
         }
-        (typed, _) => typed,
+        (typed, _) => match raw {
+            Some(text) => replace(typed, Node::Raw(text)),
+            None => Node::from_value(typed),
+        },
     }
 }
 
@@ -279,43 +343,53 @@ pub(crate) fn restore_unknown(typed: Value, original: Value) -> Value {
 /// Objects: every key of `typed` is in `original` (keys `typed` lacks are put back from
 /// `original`) and each restores to its value there. Arrays of one length: element by
 /// element. Anything else: `restore_unknown` gives `typed`, so it must equal `original`.
-pub(crate) fn restores_to_itself(typed: &Value, original: &Value) -> bool {
-    match (typed, original) {
-        (Value::Object(typed), Value::Object(original)) => typed.iter().all(|(key, t)| {
-            original
-                .get(key)
-                .is_some_and(|orig| restores_to_itself(t, orig))
-        }),
-        (Value::Array(typed), Value::Array(original)) if typed.len() == original.len() => typed
+pub(crate) fn restores_to_itself(typed: &Value, original: &Node<'_>) -> bool {
+    match (typed, &*original.open()) {
+        (Value::Object(typed), Node::Object(original)) => {
+            let mut original = Lookup::new(original);
+            typed.iter().all(|(key, t)| {
+                original
+                    .get(key)
+                    .is_some_and(|orig| restores_to_itself(t, orig))
+            })
+        }
+        (Value::Array(typed), Node::Array(original)) if typed.len() == original.len() => typed
             .iter()
             .zip(original)
             .all(|(t, orig)| restores_to_itself(t, orig)),
-        (typed, original) => typed == original,
+        (typed, original) => original == typed,
     }
-}
-
-/// Whether `typed` starts with exactly the keys of `original`, in the same order: then the
-/// merge keeps the original's order with `typed`'s new keys after it, as the general case
-/// would.
-fn same_prefix(original: &Map<String, Value>, typed: &Map<String, Value>) -> bool {
-    original.len() <= typed.len() && original.keys().zip(typed.keys()).all(|(o, t)| o == t)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::parse_with;
     use serde_json::json;
+
+    /// `original` as a tree and as raw text, to run each case on both forms.
+    fn both_forms(original: &Value, text: &str) -> [Node<'static>; 2] {
+        let raw = parse_with(text.as_bytes(), true).unwrap();
+        // Leaked: a test's few bytes, so that the raw node can be returned.
+        let raw: Node<'static> = match raw {
+            Node::Raw(t) => Node::Raw(Box::leak(t.to_owned().into_boxed_str())),
+            other => Node::from_value(other.into_value()),
+        };
+        [Node::from_value(original.clone()), raw]
+    }
 
     #[test]
     fn unknown_keys_come_back_in_the_original_order() {
         let original = json!({"z": 1, "a": {"k": 1, "u": 2}, "m": [{"k": 1, "u": 3}], "b": 2});
         let typed = json!({"a": {"k": 1}, "m": [{"k": 1}], "new": true});
         let modeled = json!({"a": {"k": 1}, "m": [{"k": 1}], "b": 2});
-        let out = overlay_unknown(typed, original, &modeled);
-        assert_eq!(
-            out.to_string(),
-            r#"{"z":1,"a":{"k":1,"u":2},"m":[{"k":1,"u":3}],"new":true}"#
-        );
+        for node in both_forms(&original, &original.to_string()) {
+            let out = overlay_unknown(typed.clone(), node, &modeled);
+            assert_eq!(
+                out.into_value().to_string(),
+                r#"{"z":1,"a":{"k":1,"u":2},"m":[{"k":1,"u":3}],"new":true}"#
+            );
+        }
     }
 
     #[test]
@@ -323,16 +397,24 @@ mod tests {
         let original = json!({"a": [{"k": 1, "x/y": "mine"}], "n": null});
         let modeled = json!({"a": [{"k": 1}]});
         let typed = json!({"a": [{"k": 1, "x/y": "theirs"}], "n": 5});
-        assert_eq!(
-            overlay_strict(typed.clone(), original.clone(), &modeled, &[]),
-            Err("/a/0/x~1y".to_owned())
-        );
-        // The lenient overlay lets the transform win; an unknown `null` is no loss.
-        let out = overlay_unknown(typed, original.clone(), &modeled);
-        assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"theirs"}],"n":5}"#);
-        let same = json!({"a": [{"k": 1, "x/y": "mine"}], "n": 5});
-        let out = overlay_strict(same, original, &modeled, &[]).unwrap();
-        assert_eq!(out.to_string(), r#"{"a":[{"k":1,"x/y":"mine"}],"n":5}"#);
+        for node in both_forms(&original, &original.to_string()) {
+            assert_eq!(
+                overlay_strict(typed.clone(), node.clone(), &modeled, &[]),
+                Err("/a/0/x~1y".to_owned())
+            );
+            // The lenient overlay lets the transform win; an unknown `null` is no loss.
+            let out = overlay_unknown(typed.clone(), node.clone(), &modeled);
+            assert_eq!(
+                out.into_value().to_string(),
+                r#"{"a":[{"k":1,"x/y":"theirs"}],"n":5}"#
+            );
+            let same = json!({"a": [{"k": 1, "x/y": "mine"}], "n": 5});
+            let out = overlay_strict(same, node, &modeled, &[]).unwrap();
+            assert_eq!(
+                out.into_value().to_string(),
+                r#"{"a":[{"k":1,"x/y":"mine"}],"n":5}"#
+            );
+        }
     }
 
     #[test]
@@ -340,13 +422,38 @@ mod tests {
         let original = json!({"z": 1, "a": {"k": 1, "u": 2}, "m": [{"k": 1, "u": 3}]});
         let typed = json!({"a": {"k": 1, "d": 0}, "m": [{"k": 1}], "n": 0});
         let expected = r#"{"z":1,"a":{"k":1,"u":2,"d":0},"m":[{"k":1,"u":3}],"n":0}"#;
-        assert_eq!(restore_unknown(typed, original).to_string(), expected);
-        // Top level in field order (merged in place), an unknown key one level down.
+        for node in both_forms(&original, &original.to_string()) {
+            let out = restore_unknown(typed.clone(), node);
+            assert_eq!(out.into_value().to_string(), expected);
+        }
         let original = json!({"a": 1, "b": {"c": 1, "u": 2}});
         let typed = json!({"a": 1, "b": {"c": 1, "e": 0}, "d": 0});
-        assert_eq!(
-            restore_unknown(typed, original).to_string(),
-            r#"{"a":1,"b":{"c":1,"u":2,"e":0},"d":0}"#
-        );
+        for node in both_forms(&original, &original.to_string()) {
+            assert_eq!(
+                restore_unknown(typed.clone(), node)
+                    .into_value()
+                    .to_string(),
+                r#"{"a":1,"b":{"c":1,"u":2,"e":0},"d":0}"#
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_reading_gives_back_unchanged_stays_raw_text() {
+        let text = r#"{"keep": {"k": 1, "unknown": [1, 2]}, "tasks": [{"id": "a", "x": {"deep": true}}],
+            "changed": {"k": 1}}"#;
+        let original = parse_with(text.as_bytes(), true).unwrap();
+        let typed = json!({"keep": {"k": 1}, "tasks": [{"id": "a"}], "changed": {"k": 2}});
+        let Node::Object(out) = restore_unknown(typed.clone(), original.clone()) else {
+            panic!("an object")
+        };
+        assert!(matches!(out[0].1, Node::Raw(t) if t.starts_with(r#"{"k": 1, "unknown""#)));
+        assert!(matches!(out[1].1, Node::Raw(t) if t.starts_with(r#"[{"id": "a""#)));
+        assert!(matches!(out[2].1, Node::Object(_)));
+        assert!(!restores_to_itself(&typed, &original));
+        let same = json!({"keep": {"k": 1}, "tasks": [{"id": "a"}], "changed": {"k": 1}});
+        assert!(restores_to_itself(&same, &original));
+        // Nothing changed anywhere: the whole document is the source's text.
+        assert!(matches!(restore_unknown(same, original), Node::Raw(t) if t == text));
     }
 }

@@ -5,39 +5,45 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::Value;
 
 use crate::contract::{Edge, RoundTripError, TransformError, Versioned};
 
 pub use crate::checks::*;
 pub use crate::contract::{Claims, ContractInfo, RoundTrip, Transform, VersionInfo};
+pub use crate::node::{Entries, Node};
 pub use serde_json::{Map as JsonMap, Value as JsonValue};
 
 /// A version's `validate` hook, its error already turned into a message.
 pub type Validate<T> = fn(&T) -> Result<(), String>;
 
-/// Deserializes `value` as `T` (recording the JSON path of a fault), runs `validate`, and
+/// Reads `body` as `T` (recording the JSON path of a fault), runs `validate`, and
 /// serializes the result back.
-pub fn roundtrip<T>(value: &Value, validate: Option<Validate<T>>) -> Result<Value, RoundTripError>
+pub fn roundtrip<T>(body: &Node<'_>, validate: Option<Validate<T>>) -> Result<Value, RoundTripError>
 where
     T: Serialize + DeserializeOwned,
 {
-    let typed: T = deserialize(value)?;
+    let typed: T = deserialize(body)?;
     if let Some(validate) = validate {
         validate(&typed).map_err(RoundTripError::Validate)?;
     }
     serde_json::to_value(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))
 }
 
-/// Deserializes `value` as `T`, keeping the JSON path of the fault in the error.
-pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, RoundTripError> {
-    // Path tracking allocates for every key it passes, so the fast untracked reading goes
-    // first; only a failing document is read again, tracked, to find where it fails.
-    let plain = match T::deserialize(value) {
+/// Reads `body` as `T`, keeping the JSON path of a fault in the error.
+pub fn deserialize<T: DeserializeOwned>(body: &Node<'_>) -> Result<T, RoundTripError> {
+    // The fast reading goes first: straight from the node, raw text read by serde_json
+    // itself. Path tracking allocates for every key it passes, so only a failing document
+    // is read again, as a tree and tracked, to say where and why it fails (the message a
+    // `serde_json::Value` reading gives, whatever form the node had).
+    let plain = match crate::node_de::from_node::<T>(body) {
         Ok(typed) => return Ok(typed),
         Err(e) => e,
     };
-    Err(match serde_path_to_error::deserialize::<_, T>(value) {
+    let value = body.to_value();
+    Err(match serde_path_to_error::deserialize::<_, T>(&value) {
         Err(e) => RoundTripError::Deserialize {
             path: e.path().to_string(),
             message: e.inner().to_string(),
@@ -54,10 +60,10 @@ pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, RoundTripErr
 /// The transform of a declarative edge (no `with`): renames move keys, removals drop them,
 /// defaulted additions are filled by deserializing as the target version. Keys the types do
 /// not model pass through unchanged, at any depth.
-pub fn declarative_up<From, To>(
+pub fn declarative_up<'a, From, To>(
     edge: &Edge,
-    body: Map<String, Value>,
-) -> Result<Value, TransformError>
+    body: Entries<'a>,
+) -> Result<Node<'a>, TransformError>
 where
     From: Versioned,
     To: Versioned,
@@ -74,10 +80,10 @@ where
 
 /// The down transform of a reversible declarative edge: renames move back, defaulted
 /// additions are dropped.
-pub fn declarative_down<From, To>(
+pub fn declarative_down<'a, From, To>(
     edge: &Edge,
-    body: Map<String, Value>,
-) -> Result<Value, TransformError>
+    body: Entries<'a>,
+) -> Result<Node<'a>, TransformError>
 where
     From: Versioned,
     To: Versioned,
@@ -94,17 +100,17 @@ where
 
 /// The transform of a custom edge: the body is read as `From`, passed to the user's
 /// function, and the result written back; keys `From` did not model are carried over.
-pub fn custom<From, To, R>(
+pub fn custom<'a, From, To, R>(
     edge: &Edge,
-    body: Map<String, Value>,
+    body: Entries<'a>,
     with: impl FnOnce(From) -> R,
-) -> Result<Value, TransformError>
+) -> Result<Node<'a>, TransformError>
 where
     From: Versioned,
     To: Versioned,
     R: TransformOutput<To>,
 {
-    let body = Value::Object(body);
+    let body = Node::Object(body);
     let source: From = deserialize(&body).map_err(|error| TransformError::Source {
         version: From::VERSION,
         error,
@@ -139,11 +145,11 @@ where
 }
 
 /// The down transform of a reversible custom edge (`reverse_with`).
-pub fn custom_down<From, To, R>(
+pub fn custom_down<'a, From, To, R>(
     edge: &Edge,
-    body: Map<String, Value>,
+    body: Entries<'a>,
     reverse_with: impl FnOnce(To) -> R,
-) -> Result<Value, TransformError>
+) -> Result<Node<'a>, TransformError>
 where
     From: Versioned,
     To: Versioned,
@@ -185,55 +191,44 @@ impl<E: std::fmt::Display> ValidateOutput for Result<(), E> {
 /// Rebuilds `body` in one pass, in its key order: keys in `drop` go, renamed keys take their
 /// new name in the old one's place. A rename onto a key the document already has would
 /// silently lose that key's value, so it fails instead.
-fn rekey<'a>(
-    body: Map<String, Value>,
+fn rekey<'a, 'k>(
+    body: Entries<'a>,
     drop: &[&str],
-    rename: impl Fn(&str) -> Option<&'a str>,
-) -> Result<Map<String, Value>, TransformError> {
+    rename: impl Fn(&str) -> Option<&'k str>,
+) -> Result<Entries<'a>, TransformError> {
     let touched = body
-        .keys()
-        .any(|key| drop.contains(&key.as_str()) || rename(key).is_some());
+        .iter()
+        .any(|(key, _)| drop.contains(&key.as_ref()) || rename(key).is_some());
     if !touched {
         return Ok(body);
     }
-    let mut out = Map::with_capacity(body.len());
-    for key in body.keys() {
+    let has = |key: &str| body.iter().any(|(k, _)| k == key);
+    for (key, _) in &body {
         if let Some(new) = rename(key) {
-            if body.contains_key(new) && !drop.contains(&new) && rename(new).is_none() {
+            if has(new) && !drop.contains(&new) && rename(new).is_none() {
                 return Err(TransformError::Custom(format!(
                     "renaming `{key}` to `{new}` would overwrite the document's own `{new}`"
                 )));
             }
         }
     }
-    for (key, value) in body {
-        if drop.contains(&key.as_str()) {
-            continue;
-        }
-        match rename(&key) {
-            Some(new) => out.insert(new.to_owned(), value),
-            None => out.insert(key, value),
-        };
-    }
-    Ok(out)
+    Ok(body
+        .into_iter()
+        .filter(|(key, _)| !drop.contains(&key.as_ref()))
+        .map(|(key, value)| match rename(&key) {
+            Some(new) => (Cow::Owned(new.to_owned()), value),
+            None => (key, value),
+        })
+        .collect())
 }
 
 /// Reads `body` as `T` and writes it back, keeping whatever `T` does not model.
-fn retype<T: Versioned>(body: Map<String, Value>) -> Result<Value, TransformError> {
-    let body = Value::Object(body);
+fn retype<T: Versioned>(body: Entries<'_>) -> Result<Node<'_>, TransformError> {
+    let body = Node::Object(body);
     let typed = roundtrip::<T>(&body, None).map_err(|error| TransformError::Target {
         version: T::VERSION,
         error,
     })?;
     // The typed reading is its own model: nothing was consumed, so no copy is needed.
     Ok(crate::overlay::restore_unknown(typed, body))
-}
-
-/// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
-/// `original`) does not: keys no type models, at any depth, in the original's key order.
-///
-/// Keys that `modeled` has but `typed` lacks were consumed by the transform (renamed,
-/// removed, converted) and are not put back.
-pub fn overlay_unknown(typed: Value, original: Value, modeled: &Value) -> Value {
-    crate::overlay::overlay_unknown(typed, original, modeled)
 }

@@ -110,17 +110,19 @@ pub fn resolve(info: &'static ContractInfo, from: u32) -> Result<Vec<&'static Ed
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Map, Value};
+    use serde_json::Value;
+
+    use crate::node::{Entries, Node};
 
     use super::*;
     use crate::contract::{Claims, RoundTripError, TransformError, VersionInfo};
 
-    fn keep(_: &Edge, body: Map<String, Value>) -> Result<Value, TransformError> {
-        Ok(Value::Object(body))
+    fn keep<'a>(_: &Edge, body: Entries<'a>) -> Result<Node<'a>, TransformError> {
+        Ok(Node::Object(body))
     }
 
-    fn same(value: &Value) -> Result<Value, RoundTripError> {
-        Ok(value.clone())
+    fn same(value: &Node<'_>) -> Result<Value, RoundTripError> {
+        Ok(value.to_value())
     }
 
     const fn edge(from: u32, to: u32) -> Edge {

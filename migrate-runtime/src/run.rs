@@ -1,10 +1,13 @@
 //! The chain runner: a document goes through each edge of its resolved chain, then is read
 //! as the current version. Failures are reason codes; nothing is ever written.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::Value;
 
 use crate::contract::{ContractInfo, Edge, RoundTripError, TransformError};
-use crate::detect::{detect, kind, not_an_object};
+use crate::detect::{detect, detect_node, kind, not_an_object};
+use crate::node::{Entries, Node};
 use crate::overlay::restore_unknown;
 use crate::reason::{ReasonCode, Unsupported};
 use crate::resolve::resolve;
@@ -24,6 +27,31 @@ pub struct Migrated {
     pub result: Value,
 }
 
+/// [`Migrated`] on the engine's tree: the result keeps the source's raw text wherever the
+/// chain left it as it was.
+#[derive(Debug)]
+pub(crate) struct Run<'a> {
+    /// The version detected in the source.
+    pub detected: u32,
+    /// The edges of the chain, in order.
+    pub edges: Vec<&'static Edge>,
+    /// The result's entries, version key included.
+    pub result: Entries<'a>,
+}
+
+impl Run<'_> {
+    /// The versions the document went through, from detected to current.
+    pub fn chain(&self) -> Vec<u32> {
+        chain_of(self.detected, &self.edges)
+    }
+}
+
+fn chain_of(detected: u32, edges: &[&Edge]) -> Vec<u32> {
+    std::iter::once(detected)
+        .chain(edges.iter().map(|e| e.to))
+        .collect()
+}
+
 /// Takes a parsed document to the current version: detect, resolve, then run each edge.
 ///
 /// The document is copied once (the transforms consume what they read); use
@@ -31,65 +59,63 @@ pub struct Migrated {
 pub fn migrate(info: &'static ContractInfo, doc: &Value) -> Result<Migrated, Unsupported> {
     // Detect and resolve first, so that a document refused on its version is never copied.
     let detected = detect(info, doc)?;
-    let edges = resolve(info, detected)?;
-    let map = object(doc)?;
-    let position = map.keys().position(|k| k == info.version_key);
-    let body: Map<String, Value> = map
-        .iter()
-        .filter(|(k, _)| *k != info.version_key)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    finish(info, detected, edges, body, position)
+    resolve(info, detected)?;
+    migrate_owned(info, doc.clone())
 }
 
 /// [`migrate`], consuming the document: no copy of it is made.
 pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated, Unsupported> {
-    let detected = detect(info, &doc)?;
-    let edges = resolve(info, detected)?;
-    let Value::Object(mut body) = doc else {
-        return Err(not_an_object(&doc));
-    };
-    let position = body.keys().position(|k| k == info.version_key);
-    if position.is_some() {
-        // One removal from an ordered map: linear, once per document.
-        body.shift_remove(info.version_key);
-    }
-    finish(info, detected, edges, body, position)
+    let run = migrate_node(info, Node::from_value(doc))?;
+    Ok(Migrated {
+        detected: run.detected,
+        chain: run.chain(),
+        result: Node::Object(run.result).into_value(),
+        edges: run.edges,
+    })
 }
 
-fn finish(
+/// [`migrate_owned`] on the engine's tree.
+pub(crate) fn migrate_node<'a>(
     info: &'static ContractInfo,
-    detected: u32,
-    edges: Vec<&'static Edge>,
-    body: Map<String, Value>,
-    position: Option<usize>,
-) -> Result<Migrated, Unsupported> {
+    doc: Node<'a>,
+) -> Result<Run<'a>, Unsupported> {
+    let detected = detect_node(info, &doc)?;
+    let edges = resolve(info, detected)?;
+    let kind = doc.kind();
+    let Node::Object(mut body) = doc.into_open() else {
+        return Err(not_an_object(kind));
+    };
+    let position = body.iter().position(|(k, _)| k == info.version_key);
+    if let Some(index) = position {
+        // One removal from the middle of a list: linear, once per document.
+        body.remove(index);
+    }
     let mut body = run_chain(info, detected, &edges, body)?;
-    let current = info.current_version();
-    let key = info.version_key.to_owned();
     // Where the source had the key (clamped, should the chain have removed keys before
     // it), or first for an unversioned source.
     let index = position.map_or(0, |index| index.min(body.len()));
-    body.shift_insert(index, key, Value::from(current));
-    let mut chain = Vec::with_capacity(edges.len() + 1);
-    chain.push(detected);
-    chain.extend(edges.iter().map(|e| e.to));
-    Ok(Migrated {
+    body.insert(
+        index,
+        (
+            Cow::Borrowed(info.version_key),
+            Node::Number(info.current_version().into()),
+        ),
+    );
+    Ok(Run {
         detected,
-        chain,
         edges,
-        result: Value::Object(body),
+        result: body,
     })
 }
 
 /// Runs a body (the document without its version key) from `detected` along `edges`, and
 /// returns the current version's body: typed, defaults filled, unknown keys kept.
-pub(crate) fn run_chain(
+pub(crate) fn run_chain<'a>(
     info: &'static ContractInfo,
     detected: u32,
     edges: &[&'static Edge],
-    body: Map<String, Value>,
-) -> Result<Map<String, Value>, Unsupported> {
+    body: Entries<'a>,
+) -> Result<Entries<'a>, Unsupported> {
     let current = info.current_version();
     let Some(start) = info.version(detected) else {
         // resolve() refuses versions the contract does not list; kept as an error, not a
@@ -99,7 +125,7 @@ pub(crate) fn run_chain(
             format!("{} has no version {detected}", info.name),
         ));
     };
-    let mut body = Value::Object(body);
+    let mut body = Node::Object(body);
 
     // The source must be a valid document of its detected version before anything runs.
     let typed = guarded(|| (start.__roundtrip)(&body))
@@ -115,13 +141,14 @@ pub(crate) fn run_chain(
         })?;
     if edges.is_empty() {
         // Already current: the typed reading fills defaults (a `normalized` document).
-        return into_map(restore_unknown(typed, body), info, current);
+        return into_entries(restore_unknown(typed, body), info, current);
     }
     drop(typed);
 
     for edge in edges {
-        let Value::Object(map) = body else {
-            return Err(produced_non_object(info, edge, &body, current));
+        let kind = body.kind();
+        let Node::Object(map) = body.into_open() else {
+            return Err(produced_non_object(info, edge, kind, current));
         };
         body = guarded(|| (edge.__up)(edge, map))
             .map_err(|panic| {
@@ -135,7 +162,7 @@ pub(crate) fn run_chain(
             })?
             .map_err(|e| edge_failure(info, edge, detected, current, e))?;
         if !body.is_object() {
-            return Err(produced_non_object(info, edge, &body, current));
+            return Err(produced_non_object(info, edge, body.kind(), current));
         }
     }
 
@@ -157,22 +184,22 @@ pub(crate) fn run_chain(
                 ),
             )
         })?;
-    into_map(restore_unknown(typed, body), info, current)
+    into_entries(restore_unknown(typed, body), info, current)
 }
 
-fn into_map(
-    value: Value,
+fn into_entries<'a>(
+    node: Node<'a>,
     info: &ContractInfo,
     current: u32,
-) -> Result<Map<String, Value>, Unsupported> {
-    match value {
-        Value::Object(map) => Ok(map),
-        other => Err(Unsupported::new(
+) -> Result<Entries<'a>, Unsupported> {
+    let kind = node.kind();
+    match node.into_open() {
+        Node::Object(entries) => Ok(entries),
+        _ => Err(Unsupported::new(
             ReasonCode::InvalidAtCurrent,
             format!(
-                "{} version {current} serializes as {}, not an object",
-                info.name,
-                kind(&other)
+                "{} version {current} serializes as {kind}, not an object",
+                info.name
             ),
         )),
     }
@@ -218,7 +245,7 @@ fn edge_failure(
     }
 }
 
-fn produced_non_object(info: &ContractInfo, edge: &Edge, out: &Value, current: u32) -> Unsupported {
+fn produced_non_object(info: &ContractInfo, edge: &Edge, kind: &str, current: u32) -> Unsupported {
     let code = if edge.to == current {
         ReasonCode::InvalidAtCurrent
     } else {
@@ -227,17 +254,10 @@ fn produced_non_object(info: &ContractInfo, edge: &Edge, out: &Value, current: u
     Unsupported::new(
         code,
         format!(
-            "{} {} -> {} produced {}, not an object",
-            info.name,
-            edge.from,
-            edge.to,
-            kind(out)
+            "{} {} -> {} produced {kind}, not an object",
+            info.name, edge.from, edge.to
         ),
     )
-}
-
-fn object(doc: &Value) -> Result<&Map<String, Value>, Unsupported> {
-    doc.as_object().ok_or_else(|| not_an_object(doc))
 }
 
 /// Runs the chain of `migrated` backwards through each edge's down transform: the
@@ -252,24 +272,48 @@ pub fn revert(
     migrated: &Migrated,
     source: &Value,
 ) -> Option<Result<Value, Unsupported>> {
-    let downs: Vec<_> = migrated
-        .edges
+    let position = source
+        .as_object()
+        .and_then(|map| map.keys().position(|k| k == info.version_key));
+    let Value::Object(result) = migrated.result.clone() else {
+        return Some(Err(not_an_object(kind(&migrated.result))));
+    };
+    let reverted = revert_node(
+        info,
+        migrated.detected,
+        &migrated.edges,
+        crate::node::entries_of(result),
+        position,
+    )?;
+    Some(reverted.map(|entries| Node::Object(entries).into_value()))
+}
+
+/// [`revert`] on the engine's tree: `result` is the migrated document's entries, and
+/// `position` where the source had its version key.
+pub(crate) fn revert_node<'a>(
+    info: &'static ContractInfo,
+    detected: u32,
+    edges: &[&'static Edge],
+    result: Entries<'a>,
+    position: Option<usize>,
+) -> Option<Result<Entries<'a>, Unsupported>> {
+    let downs: Vec<_> = edges
         .iter()
         .map(|edge| edge.__down.map(|down| (*edge, down)))
         .collect::<Option<_>>()?;
-    Some(revert_along(info, migrated, source, &downs))
+    Some(revert_along(info, detected, result, position, &downs))
 }
 
-fn revert_along(
+fn revert_along<'a>(
     info: &'static ContractInfo,
-    migrated: &Migrated,
-    source: &Value,
+    detected: u32,
+    result: Entries<'a>,
+    position: Option<usize>,
     downs: &[(&'static Edge, crate::contract::Transform)],
-) -> Result<Value, Unsupported> {
-    let mut body: Map<String, Value> = object(&migrated.result)?
-        .iter()
-        .filter(|(k, _)| *k != info.version_key)
-        .map(|(k, v)| (k.clone(), v.clone()))
+) -> Result<Entries<'a>, Unsupported> {
+    let mut body: Entries<'a> = result
+        .into_iter()
+        .filter(|(k, _)| k != info.version_key)
         .collect();
     for (edge, down) in downs.iter().rev() {
         let out = guarded(|| down(edge, body))
@@ -283,34 +327,31 @@ fn revert_along(
                     ),
                 )
             })?;
-        body = match out {
-            Value::Object(map) => map,
-            other => {
+        let kind = out.kind();
+        body = match out.into_open() {
+            Node::Object(entries) => entries,
+            _ => {
                 return Err(Unsupported::new(
                     ReasonCode::TransformFailed,
                     format!(
-                        "{} {} -> {} (down) produced {}, not an object",
-                        info.name,
-                        edge.to,
-                        edge.from,
-                        kind(&other)
+                        "{} {} -> {} (down) produced {kind}, not an object",
+                        info.name, edge.to, edge.from
                     ),
                 ))
             }
         };
     }
-    let position = source
-        .as_object()
-        .and_then(|map| map.keys().position(|k| k == info.version_key));
     if let Some(index) = position {
         let index = index.min(body.len());
-        body.shift_insert(
+        body.insert(
             index,
-            info.version_key.to_owned(),
-            Value::from(migrated.detected),
+            (
+                Cow::Borrowed(info.version_key),
+                Node::Number(detected.into()),
+            ),
         );
     }
-    Ok(Value::Object(body))
+    Ok(body)
 }
 
 /// Runs user code (a `with` function, a `validate` hook, a hand-written serde impl) so that

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use migrate_runtime::__private::{declarative_down, declarative_up, roundtrip};
+use migrate_runtime::node::{entries_of, Entries, Node};
 use migrate_runtime::{
     Claims, Contract, ContractInfo, Edge, RoundTripError, TransformError, VersionInfo, Versioned,
 };
@@ -42,8 +43,21 @@ pub struct TaskV2 {
     pub priority: u8,
 }
 
-fn rt<T: Serialize + DeserializeOwned>(value: &Value) -> Result<Value, RoundTripError> {
+fn rt<T: Serialize + DeserializeOwned>(value: &Node<'_>) -> Result<Value, RoundTripError> {
     roundtrip::<T>(value, None)
+}
+
+/// Defines `$node_fn`, the engine's form of a transform written on `serde_json` values
+/// (the broken edges below are easiest to write that way).
+macro_rules! on_values {
+    ($node_fn:ident = $value_fn:expr) => {
+        fn $node_fn<'a>(edge: &Edge, body: Entries<'a>) -> Result<Node<'a>, TransformError> {
+            let Value::Object(map) = Node::Object(body).into_value() else {
+                unreachable!("an object's entries make an object")
+            };
+            ($value_fn)(edge, map).map(Node::from_value)
+        }
+    };
 }
 
 pub const CLAIMS_1_2: Claims = Claims {
@@ -137,7 +151,7 @@ macro_rules! tasks_variant {
 type Body = Map<String, Value>;
 
 fn up(edge: &Edge, body: Body) -> Result<Body, TransformError> {
-    match declarative_up::<TaskV1, TaskV2>(edge, body)? {
+    match declarative_up::<TaskV1, TaskV2>(edge, entries_of(body))?.into_value() {
         Value::Object(map) => Ok(map),
         other => panic!("declarative_up returned {other}"),
     }
@@ -148,10 +162,11 @@ fn drop_nested(edge: &Edge, body: Body) -> Result<Value, TransformError> {
     body["tasks"][0].as_object_mut().unwrap().remove("owner");
     Ok(body)
 }
+on_values!(drop_nested_node = drop_nested);
 tasks_variant!(
     BROKEN_DROPS_NESTED,
     "drops-nested",
-    up = drop_nested,
+    up = drop_nested_node,
     down = None,
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
@@ -162,10 +177,11 @@ fn drop_under_rename(edge: &Edge, body: Body) -> Result<Value, TransformError> {
     body["assignee"].as_object_mut().unwrap().remove("email");
     Ok(body)
 }
+on_values!(drop_under_rename_node = drop_under_rename);
 tasks_variant!(
     BROKEN_DROPS_UNDER_RENAME,
     "drops-under-rename",
-    up = drop_under_rename,
+    up = drop_under_rename_node,
     down = None,
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
@@ -177,10 +193,11 @@ fn changes_id(edge: &Edge, body: Body) -> Result<Value, TransformError> {
     body.insert("id".into(), Value::String(id));
     Ok(Value::Object(body))
 }
+on_values!(changes_id_node = changes_id);
 tasks_variant!(
     BROKEN_CHANGES_VALUE,
     "changes-value",
-    up = changes_id,
+    up = changes_id_node,
     down = None,
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
@@ -191,17 +208,18 @@ fn drop_escaped_key(edge: &Edge, body: Body) -> Result<Value, TransformError> {
     body.shift_remove("ext~/");
     Ok(Value::Object(body))
 }
+on_values!(drop_escaped_key_node = drop_escaped_key);
 tasks_variant!(
     BROKEN_DROPS_ESCAPED,
     "drops-escaped",
-    up = drop_escaped_key,
+    up = drop_escaped_key_node,
     down = None,
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
 );
 
 /// A version-2 reading that counts one more retry each time: not idempotent.
-fn counts_retries(value: &Value) -> Result<Value, RoundTripError> {
+fn counts_retries(value: &Node<'_>) -> Result<Value, RoundTripError> {
     let mut typed: TaskV2 = migrate_runtime::__private::deserialize(value)?;
     typed.retries += 1;
     Ok(serde_json::to_value(typed).unwrap())
@@ -216,7 +234,7 @@ tasks_variant!(
 );
 
 /// A version-2 `validate` hook that wants at least one retry (the default is 0).
-fn rejects(value: &Value) -> Result<Value, RoundTripError> {
+fn rejects(value: &Node<'_>) -> Result<Value, RoundTripError> {
     roundtrip::<TaskV2>(
         value,
         Some(|t: &TaskV2| {
@@ -239,7 +257,7 @@ tasks_variant!(
 
 /// A down transform that renames back but also upper-cases `id`.
 fn wrong_down(edge: &Edge, body: Body) -> Result<Value, TransformError> {
-    let mut body = match declarative_down::<TaskV1, TaskV2>(edge, body)? {
+    let mut body = match declarative_down::<TaskV1, TaskV2>(edge, entries_of(body))?.into_value() {
         Value::Object(map) => map,
         other => panic!("declarative_down returned {other}"),
     };
@@ -247,16 +265,17 @@ fn wrong_down(edge: &Edge, body: Body) -> Result<Value, TransformError> {
     body.insert("id".into(), Value::String(id));
     Ok(Value::Object(body))
 }
+on_values!(wrong_down_node = wrong_down);
 tasks_variant!(
     BROKEN_WRONG_DOWN,
     "wrong-down",
     up = declarative_up::<TaskV1, TaskV2>,
-    down = Some(wrong_down),
+    down = Some(wrong_down_node),
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
 );
 
-fn panicking_down(_edge: &Edge, _body: Body) -> Result<Value, TransformError> {
+fn panicking_down<'a>(_edge: &Edge, _body: Entries<'a>) -> Result<Node<'a>, TransformError> {
     panic!("down is not written yet")
 }
 tasks_variant!(
@@ -302,10 +321,11 @@ fn id_to_number(edge: &Edge, body: Body) -> Result<Value, TransformError> {
     body.insert("id".into(), Value::from(len));
     Ok(Value::Object(body))
 }
+on_values!(id_to_number_node = id_to_number);
 tasks_variant!(
     CONVERTS,
     "converts",
-    up = id_to_number,
+    up = id_to_number_node,
     down = None,
     claims = Claims {
         converts: &["id"],
@@ -325,12 +345,13 @@ fn tampers(edge: &Edge, body: Body) -> Result<Value, TransformError> {
         bytes.extend_from_slice(b"\n");
         std::fs::write(path, bytes).unwrap();
     }
-    declarative_up::<TaskV1, TaskV2>(edge, body)
+    declarative_up::<TaskV1, TaskV2>(edge, entries_of(body)).map(Node::into_value)
 }
+on_values!(tampers_node = tampers);
 tasks_variant!(
     TAMPERS,
     "tampers",
-    up = tampers,
+    up = tampers_node,
     down = None,
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
