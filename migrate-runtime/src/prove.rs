@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use crate::canonical::{bytes_sha256, canonical_sha256, canonical_sha256_node, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
-use crate::detect::{detect_node, parse_node};
-use crate::node::{objects_eq, Entries, Lookup, Node};
-use crate::run::migrate_node;
+use crate::detect::{detect_node, invalid_json, parse_node};
+use crate::node::{objects_eq, validate, Entries, Lookup, Node, LAZY_FROM};
+use crate::run::{migrate_node, Run};
 use crate::{resolve, ReasonCode, Status, Unsupported};
 
 /// The proof format this crate writes (`proofFormat`).
@@ -327,26 +327,8 @@ fn prove_bytes(
         fingerprint: String::new(),
     };
     let parallel = bytes.len() >= PARALLEL_FROM;
-    // The document is read once. A large one stays raw text of `bytes` wherever no step
-    // opens it, so the source the checks compare with costs nothing to keep; a small one
-    // is a tree, copied once for the chain to consume.
-    let source = match parse_node(bytes) {
-        Ok(source) => source,
-        Err(unsupported) => {
-            proof.errors.push(unsupported_error(&unsupported));
-            return (proof, None);
-        }
-    };
-    // What detection and resolution found is recorded even when a later step fails, so an
-    // unsupported proof still says where the document stood.
-    if let Ok(detected) = detect_node(info, &source) {
-        proof.detected_version = Some(detected);
-        if let Ok(edges) = resolve(info, detected) {
-            record_chain(&mut proof, detected, &edges);
-        }
-    }
-    let run = match migrate_node(info, source.clone()) {
-        Ok(run) => run,
+    let (source, run) = match read_and_run(info, bytes, parallel, &mut proof) {
+        Ok(both) => both,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
             return (proof, None);
@@ -399,6 +381,50 @@ fn prove_bytes(
     proof.result_hash = Some(result_hash);
     let result = keep_result.then(|| result.into_value());
     (proof, result)
+}
+
+/// Reads the document and runs its chain, recording in `proof` what detection and
+/// resolution found even when a later step fails (an unsupported proof still says where the
+/// document stood).
+///
+/// The document is read once. A large one stays raw text of `bytes` wherever no step opens
+/// it, so the source the checks compare with costs nothing to keep; a small one is a tree,
+/// copied once for the chain to consume. With `parallel`, a large document's validation
+/// (serde_json reading every byte, the keys of each object compared) runs on a second thread
+/// while the chain runs on the text as if it were valid: the chain never needs more than
+/// the scan of raw text, which cannot fail, and should the text turn out invalid, the
+/// document is refused and whatever the chain made of it is thrown away.
+fn read_and_run<'a>(
+    info: &'static ContractInfo,
+    bytes: &'a [u8],
+    parallel: bool,
+    proof: &mut Proof,
+) -> Result<(Node<'a>, Run<'a>), Unsupported> {
+    let run = |source: &Node<'a>, proof: &mut Proof| {
+        if let Ok(detected) = detect_node(info, source) {
+            proof.detected_version = Some(detected);
+            if let Ok(edges) = resolve(info, detected) {
+                record_chain(proof, detected, &edges);
+            }
+        }
+        migrate_node(info, source.clone())
+    };
+    let unchecked = (parallel && bytes.len() >= LAZY_FROM)
+        .then(|| std::str::from_utf8(bytes).ok())
+        .flatten();
+    let Some(text) = unchecked else {
+        let source = parse_node(bytes)?;
+        let run = run(&source, proof)?;
+        return Ok((source, run));
+    };
+    let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r']));
+    let mut ran = blank(proof);
+    let (outcome, valid) = both(true, || run(&source, &mut ran), || validate(bytes));
+    valid.map_err(invalid_json)?;
+    proof.detected_version = ran.detected_version;
+    proof.chain = ran.chain;
+    proof.edges = ran.edges;
+    Ok((source, outcome?))
 }
 
 /// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
