@@ -52,3 +52,51 @@ fn large_documents_get_the_same_verdicts_and_findings() {
         }
     }
 }
+
+/// A large document is validated beside its chain: an invalid one is refused with the
+/// message the small path gives, whatever the chain made of the text meanwhile.
+#[test]
+fn large_invalid_documents_are_refused_as_small_ones_are() {
+    let deep = format!(
+        "{{\"schemaVersion\": 1, \"id\": \"r\", \"owner\": {}1{}, \"tasks\": []}}",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let texts = [
+        // A key written twice, deep in data no type models.
+        r#"{"schemaVersion": 1, "id": "r", "owner": "o", "tasks": [{"x": {"k": 1, "k": 2}}]}"#
+            .to_owned(),
+        // Cut short.
+        r#"{"schemaVersion": 1, "id": "r", "owner": "o", "tasks": [{"x": 1}"#.to_owned(),
+        // A bad escape in a string no type reads.
+        r#"{"schemaVersion": 1, "id": "r", "owner": "o", "tasks": [], "u": "\q"}"#.to_owned(),
+        deep,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        let small = dir.path().join(format!("small{i}.json"));
+        std::fs::write(&small, text).unwrap();
+        let large = dir.path().join(format!("large{i}.json"));
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.resize(bytes.len() + PADDING, b' ');
+        std::fs::write(&large, &bytes).unwrap();
+        let options = ProveOptions::default();
+        let small = prove_file(&TASKS, &small, &options).unwrap();
+        let large = prove_file(&TASKS, &large, &options).unwrap();
+        assert!(!large.pass, "{text}");
+        assert_eq!(large.status, migrate_runtime::Status::Unsupported, "{text}");
+        assert_eq!(small.status, migrate_runtime::Status::Unsupported, "{text}");
+        // What the plain parse says of the same bytes: serde_json's own message (its
+        // position counts the padding), or the duplicate key.
+        let expected = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Err(e) => format!("invalid-json: not valid JSON: {e}"),
+            Ok(_) => small.errors[0].clone(),
+        };
+        assert_eq!(large.errors, [expected], "{text}");
+        if i == 0 {
+            assert!(large.errors[0].contains("`k` is written twice"), "{:?}", large.errors);
+        }
+        assert!(small.errors[0].starts_with("invalid-json: "), "{:?}", small.errors);
+        assert_eq!(large.result_hash, None);
+    }
+}
