@@ -47,6 +47,21 @@ fn invalid_json() {
 }
 
 #[test]
+fn a_key_written_twice_is_invalid_json() {
+    // serde_json alone would keep the second value and lose the first without a word.
+    assert_refused(
+        &FLEET,
+        r#"{"schemaVersion": 1, "schemaVersion": 2}"#,
+        ReasonCode::InvalidJson,
+        "not valid JSON: the key `schemaVersion` is written twice in one object (one of its values would be lost) at line 1 column 36",
+    );
+    let nested = format!(r#"{{"schemaVersion": 2, {FLEET_V2_BODY}, "x-u": {{"a": [{{"k": 1, "k": 1}}]}}}}"#);
+    let (code, message) = refused(&FLEET, &nested);
+    assert_eq!(code, ReasonCode::InvalidJson);
+    assert!(message.contains("the key `k` is written twice"), "{message}");
+}
+
+#[test]
 fn invalid_json_beyond_the_parser_depth_limit() {
     // serde_json refuses more than 128 levels: a clean error, not a stack overflow.
     let doc = format!("{}{}", "[".repeat(200), "]".repeat(200));
