@@ -163,13 +163,13 @@ fn edge(to: u32, from: u32) -> &'static migrate_runtime::Edge {
 
 fn up(to: u32, from: u32, body: Value) -> Result<Value, TransformError> {
     let e = edge(to, from);
-    (e.__up)(e, entries_of(object(body))).map(Node::into_value)
+    (e.__up)(e, entries_of(object(body)), None).map(Node::into_value)
 }
 
 fn down(to: u32, from: u32, body: Value) -> Result<Value, TransformError> {
     let e = edge(to, from);
     let down = e.__down.expect("a reversible edge has a down transform");
-    down(e, entries_of(object(body))).map(Node::into_value)
+    down(e, entries_of(object(body)), None).map(Node::into_value)
 }
 
 #[test]
@@ -321,7 +321,9 @@ fn the_round_trip_runs_the_validate_hook() {
     let v3 = Run::info().version(3).unwrap();
     let good = json!({"id": "R1", "assignee": "ana", "tags": [], "retries": 0, "slug": "r1"});
     assert_eq!(
-        (v3.__roundtrip)(&Node::from_value(good.clone())).unwrap(),
+        (v3.__roundtrip)(&Node::from_value(good.clone()))
+            .unwrap()
+            .value,
         good
     );
     let bad = json!({"id": "R1", "assignee": "ana", "tags": [], "retries": 0, "slug": "R1"});
@@ -422,7 +424,7 @@ mod settings {
             unreachable!()
         };
         assert_eq!(
-            (edge.__up)(edge, migrate_runtime::node::entries_of(body))
+            (edge.__up)(edge, migrate_runtime::node::entries_of(body), None)
                 .unwrap()
                 .into_value(),
             json!({"font-size": 12, "colour": "red", "theme": "light", "locale": null, "type": 0, "plugin": {"x": 1}})

@@ -55,7 +55,7 @@ fn the_spec_example_migrates_a_document() {
     let serde_json::Value::Object(body) = body else {
         unreachable!()
     };
-    let out = (edge.__up)(edge, migrate_runtime::node::entries_of(body))
+    let out = (edge.__up)(edge, migrate_runtime::node::entries_of(body), None)
         .unwrap()
         .into_value();
     assert_eq!(

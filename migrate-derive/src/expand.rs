@@ -268,7 +268,7 @@ fn roundtrip_fn(v: &Version<'_>) -> TokenStream {
     quote! {
         fn __roundtrip(
             __value: &#p::Node<'_>,
-        ) -> ::core::result::Result<#p::JsonValue, ::migrate_runtime::RoundTripError> {
+        ) -> ::core::result::Result<#p::Reading, ::migrate_runtime::RoundTripError> {
             #p::roundtrip::<#ident>(__value, { #validate })
         }
     }
@@ -312,7 +312,8 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         Some(with) => {
             let span = path_span(with);
             let name = format_ident!("__up{}", k);
-            let call = spanned! {span=> #p::custom::<#prev, #ident, _>(__edge, __body, #with) };
+            let call =
+                spanned! {span=> #p::custom::<#prev, #ident, _>(__edge, __body, __reading, #with) };
             transform_fn(&name, &call)
         }
         None => TokenStream::new(),
@@ -327,7 +328,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         (Some(_), Some(rw)) => {
             let span = path_span(rw);
             let name = format_ident!("__down{}", k);
-            let call = spanned! {span=> #p::custom_down::<#prev, #ident, _>(__edge, __body, #rw) };
+            let call = spanned! {span=> #p::custom_down::<#prev, #ident, _>(__edge, __body, __reading, #rw) };
             (
                 transform_fn(&name, &call),
                 quote!(::core::option::Option::Some(#name)),
@@ -497,6 +498,7 @@ fn transform_fn(name: &Ident, call: &TokenStream) -> TokenStream {
         fn #name<'a>(
             __edge: &::migrate_runtime::Edge,
             __body: #p::Entries<'a>,
+            __reading: ::core::option::Option<#p::Reading>,
         ) -> ::core::result::Result<#p::Node<'a>, ::migrate_runtime::TransformError> {
             #call
         }

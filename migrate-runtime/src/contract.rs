@@ -6,6 +6,8 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::any::Any;
+
 use serde_json::Value;
 
 use crate::node::{Entries, Node};
@@ -134,11 +136,52 @@ impl Claims {
 }
 
 /// A transform of a document body (an object's entries, without the version key) along
-/// one edge. What the transform does not open stays raw text of the source.
-pub type Transform = for<'a> fn(&Edge, Entries<'a>) -> Result<Node<'a>, TransformError>;
+/// one edge. What the transform does not open stays raw text of the source. The caller may
+/// pass the body's [`Reading`] as the edge's source version when it already has it (the
+/// first edge of a chain: the source was just read as its detected version), so that the
+/// edge does not read the body again.
+pub type Transform =
+    for<'a> fn(&Edge, Entries<'a>, Option<Reading>) -> Result<Node<'a>, TransformError>;
 
-/// A typed reading of a document body as one version, serialized back.
-pub type RoundTrip = fn(&Node<'_>) -> Result<Value, RoundTripError>;
+/// A typed reading of a document body as one version.
+pub type RoundTrip = fn(&Node<'_>) -> Result<Reading, RoundTripError>;
+
+/// A body read as one version: the typed value, and that value serialized back (what the
+/// version models of the body).
+pub struct Reading {
+    /// The typed value serialized back.
+    pub value: Value,
+    typed: Box<dyn Any>,
+}
+
+impl Reading {
+    /// A reading of `typed`, serialized as `value`.
+    pub fn new<T: 'static>(typed: T, value: Value) -> Self {
+        Reading {
+            value,
+            typed: Box::new(typed),
+        }
+    }
+
+    /// The typed value, if it is a `T`; the reading back otherwise.
+    pub fn into_typed<T: 'static>(self) -> Result<(T, Value), Self> {
+        match self.typed.downcast::<T>() {
+            Ok(typed) => Ok((*typed, self.value)),
+            Err(typed) => Err(Reading {
+                value: self.value,
+                typed,
+            }),
+        }
+    }
+}
+
+impl std::fmt::Debug for Reading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reading")
+            .field("value", &self.value)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Why a transform along an edge failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

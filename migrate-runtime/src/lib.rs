@@ -31,8 +31,8 @@ pub use apply::{apply_file, ApplyAction, ApplyError, ApplyOptions, ApplyOutcome,
 pub use changes::{changes, escape_token, Change, ChangeKind};
 pub use check::{check_bytes, check_document, check_value, CheckReport, Status};
 pub use contract::{
-    Claims, Contract, ContractInfo, Edge, RoundTrip, RoundTripError, Transform, TransformError,
-    VersionInfo, Versioned,
+    Claims, Contract, ContractInfo, Edge, Reading, RoundTrip, RoundTripError, Transform,
+    TransformError, VersionInfo, Versioned,
 };
 pub use detect::{detect, parse};
 pub use load::{load, load_bytes, load_value, LoadError};

@@ -286,18 +286,23 @@ impl<'a> InStep<'a> {
 /// through one version): nothing was consumed, so every key `typed` lacks is put back.
 /// Where the reading gives a part back as it was, the original's raw text stays.
 pub(crate) fn restore_unknown<'a>(typed: Value, original: Node<'a>) -> Node<'a> {
+    restore(typed, original).0
+}
+
+/// [`restore_unknown`], also telling whether the result is the original itself (equal to
+/// it as a value): the reading changed nothing.
+pub(crate) fn restore<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) {
     let raw = raw_text(&original);
     match (typed, original.into_open()) {
         (Value::Object(typed), Node::Object(original)) => {
-            let mut unchanged = raw.is_some();
+            let mut unchanged = true;
             let mut out: Entries<'a> = Vec::with_capacity(original.len().max(typed.len()));
             let mut typed = Slots::new(typed);
             for (key, orig) in original {
                 match typed.find(&key) {
                     Some(slot) => {
-                        let orig_raw = raw_text(&orig);
-                        let merged = restore_unknown(typed.take(slot), orig);
-                        unchanged &= kept_raw(&merged, orig_raw);
+                        let (merged, same) = restore(typed.take(slot), orig);
+                        unchanged &= same;
                         out.push((key, merged));
                     }
                     None => out.push((key, orig)),
@@ -308,31 +313,34 @@ pub(crate) fn restore_unknown<'a>(typed: Value, original: Node<'a>) -> Node<'a> 
             out.extend(typed.untaken());
             unchanged &= out.len() == before;
             match raw {
-                Some(text) if unchanged => Node::Raw(text),
-                _ => Node::Object(out),
+                Some(text) if unchanged => (Node::Raw(text), true),
+                _ => (Node::Object(out), unchanged),
             }
         }
         (Value::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
-            let mut unchanged = raw.is_some();
+            let mut unchanged = true;
             let items: Vec<Node<'a>> = typed
                 .into_iter()
                 .zip(original)
                 .map(|(t, o)| {
-                    let orig_raw = raw_text(&o);
-                    let merged = restore_unknown(t, o);
-                    unchanged &= kept_raw(&merged, orig_raw);
+                    let (merged, same) = restore(t, o);
+                    unchanged &= same;
                     merged
                 })
                 .collect();
             match raw {
-                Some(text) if unchanged => Node::Raw(text),
-                _ => Node::Array(items),
+                Some(text) if unchanged => (Node::Raw(text), true),
+                _ => (Node::Array(items), unchanged),
             }
         }
-        (typed, _) => match raw {
-            Some(text) => replace(typed, Node::Raw(text)),
-            None => Node::from_value(typed),
-        },
+        (typed, original) => {
+            let original = raw.map_or(original, Node::Raw);
+            if original == typed {
+                (original, true)
+            } else {
+                (Node::from_value(typed), false)
+            }
+        }
     }
 }
 

@@ -7,12 +7,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::borrow::Cow;
 
-use serde_json::Value;
-
 use crate::contract::{Edge, RoundTripError, TransformError, Versioned};
 
 pub use crate::checks::*;
-pub use crate::contract::{Claims, ContractInfo, RoundTrip, Transform, VersionInfo};
+pub use crate::contract::{Claims, ContractInfo, Reading, RoundTrip, Transform, VersionInfo};
 pub use crate::node::{Entries, Node};
 pub use serde_json::{Map as JsonMap, Value as JsonValue};
 
@@ -21,15 +19,20 @@ pub type Validate<T> = fn(&T) -> Result<(), String>;
 
 /// Reads `body` as `T` (recording the JSON path of a fault), runs `validate`, and
 /// serializes the result back.
-pub fn roundtrip<T>(body: &Node<'_>, validate: Option<Validate<T>>) -> Result<Value, RoundTripError>
+pub fn roundtrip<T>(
+    body: &Node<'_>,
+    validate: Option<Validate<T>>,
+) -> Result<Reading, RoundTripError>
 where
-    T: Serialize + DeserializeOwned,
+    T: Serialize + DeserializeOwned + 'static,
 {
     let typed: T = deserialize(body)?;
     if let Some(validate) = validate {
         validate(&typed).map_err(RoundTripError::Validate)?;
     }
-    serde_json::to_value(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))
+    let value =
+        serde_json::to_value(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))?;
+    Ok(Reading::new(typed, value))
 }
 
 /// Reads `body` as `T`, keeping the JSON path of a fault in the error.
@@ -63,6 +66,7 @@ pub fn deserialize<T: DeserializeOwned>(body: &Node<'_>) -> Result<T, RoundTripE
 pub fn declarative_up<'a, From, To>(
     edge: &Edge,
     body: Entries<'a>,
+    _reading: Option<Reading>,
 ) -> Result<Node<'a>, TransformError>
 where
     From: Versioned,
@@ -83,6 +87,7 @@ where
 pub fn declarative_down<'a, From, To>(
     edge: &Edge,
     body: Entries<'a>,
+    _reading: Option<Reading>,
 ) -> Result<Node<'a>, TransformError>
 where
     From: Versioned,
@@ -98,11 +103,13 @@ where
     retype::<From>(body)
 }
 
-/// The transform of a custom edge: the body is read as `From`, passed to the user's
-/// function, and the result written back; keys `From` did not model are carried over.
+/// The transform of a custom edge: the body is read as `From` (or that reading is taken
+/// from `reading`), passed to the user's function, and the result written back; keys
+/// `From` did not model are carried over.
 pub fn custom<'a, From, To, R>(
     edge: &Edge,
     body: Entries<'a>,
+    reading: Option<Reading>,
     with: impl FnOnce(From) -> R,
 ) -> Result<Node<'a>, TransformError>
 where
@@ -111,14 +118,20 @@ where
     R: TransformOutput<To>,
 {
     let body = Node::Object(body);
-    let source: From = deserialize(&body).map_err(|error| TransformError::Source {
-        version: From::VERSION,
-        error,
-    })?;
-    let modeled = serde_json::to_value(&source).map_err(|e| TransformError::Source {
-        version: From::VERSION,
-        error: RoundTripError::Serialize(e.to_string()),
-    })?;
+    let (source, modeled) = match reading.map(Reading::into_typed::<From>) {
+        Some(Ok(both)) => both,
+        _ => {
+            let source: From = deserialize(&body).map_err(|error| TransformError::Source {
+                version: From::VERSION,
+                error,
+            })?;
+            let modeled = serde_json::to_value(&source).map_err(|e| TransformError::Source {
+                version: From::VERSION,
+                error: RoundTripError::Serialize(e.to_string()),
+            })?;
+            (source, modeled)
+        }
+    };
     let target = with(source).into_result().map_err(TransformError::Custom)?;
     let typed = serde_json::to_value(&target).map_err(|e| TransformError::Target {
         version: To::VERSION,
@@ -148,6 +161,7 @@ where
 pub fn custom_down<'a, From, To, R>(
     edge: &Edge,
     body: Entries<'a>,
+    reading: Option<Reading>,
     reverse_with: impl FnOnce(To) -> R,
 ) -> Result<Node<'a>, TransformError>
 where
@@ -155,7 +169,7 @@ where
     To: Versioned,
     R: TransformOutput<From>,
 {
-    custom::<To, From, R>(edge, body, reverse_with)
+    custom::<To, From, R>(edge, body, reading, reverse_with)
 }
 
 /// What a `with` function may return: the next version, or `Result<_, E: Display>`.
@@ -225,10 +239,12 @@ fn rekey<'a, 'k>(
 /// Reads `body` as `T` and writes it back, keeping whatever `T` does not model.
 fn retype<T: Versioned>(body: Entries<'_>) -> Result<Node<'_>, TransformError> {
     let body = Node::Object(body);
-    let typed = roundtrip::<T>(&body, None).map_err(|error| TransformError::Target {
-        version: T::VERSION,
-        error,
-    })?;
+    let typed = roundtrip::<T>(&body, None)
+        .map_err(|error| TransformError::Target {
+            version: T::VERSION,
+            error,
+        })?
+        .value;
     // The typed reading is its own model: nothing was consumed, so no copy is needed.
     Ok(crate::overlay::restore_unknown(typed, body))
 }

@@ -110,19 +110,22 @@ pub fn resolve(info: &'static ContractInfo, from: u32) -> Result<Vec<&'static Ed
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Value;
 
     use crate::node::{Entries, Node};
 
     use super::*;
     use crate::contract::{Claims, RoundTripError, TransformError, VersionInfo};
 
-    fn keep<'a>(_: &Edge, body: Entries<'a>) -> Result<Node<'a>, TransformError> {
+    fn keep<'a>(
+        _: &Edge,
+        body: Entries<'a>,
+        _: Option<crate::contract::Reading>,
+    ) -> Result<Node<'a>, TransformError> {
         Ok(Node::Object(body))
     }
 
-    fn same(value: &Node<'_>) -> Result<Value, RoundTripError> {
-        Ok(value.to_value())
+    fn same(value: &Node<'_>) -> Result<crate::contract::Reading, RoundTripError> {
+        Ok(crate::contract::Reading::new((), value.to_value()))
     }
 
     const fn edge(from: u32, to: u32) -> Edge {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::contract::{ContractInfo, Edge, RoundTripError, TransformError};
 use crate::detect::{detect, detect_node, kind, not_an_object};
 use crate::node::{Entries, Node};
-use crate::overlay::restore_unknown;
+use crate::overlay::restore;
 use crate::reason::{ReasonCode, Unsupported};
 use crate::resolve::resolve;
 
@@ -37,6 +37,9 @@ pub(crate) struct Run<'a> {
     pub edges: Vec<&'static Edge>,
     /// The result's entries, version key included.
     pub result: Entries<'a>,
+    /// The current version's reading of the result's body gave it back as it was: the
+    /// result validates at the current version, and migrating it again changes nothing.
+    pub settled: bool,
 }
 
 impl Run<'_> {
@@ -90,7 +93,7 @@ pub(crate) fn migrate_node<'a>(
         // One removal from the middle of a list: linear, once per document.
         body.remove(index);
     }
-    let mut body = run_chain(info, detected, &edges, body)?;
+    let (mut body, settled) = run_chain(info, detected, &edges, body)?;
     // Where the source had the key (clamped, should the chain have removed keys before
     // it), or first for an unversioned source.
     let index = position.map_or(0, |index| index.min(body.len()));
@@ -105,17 +108,20 @@ pub(crate) fn migrate_node<'a>(
         detected,
         edges,
         result: body,
+        settled,
     })
 }
 
 /// Runs a body (the document without its version key) from `detected` along `edges`, and
-/// returns the current version's body: typed, defaults filled, unknown keys kept.
+/// returns the current version's body: typed, defaults filled, unknown keys kept. With it
+/// comes whether the last step, the current version's reading, gave the body back as it
+/// was (then reading the result again gives that reading again: see [`Run::settled`]).
 pub(crate) fn run_chain<'a>(
     info: &'static ContractInfo,
     detected: u32,
     edges: &[&'static Edge],
     body: Entries<'a>,
-) -> Result<Entries<'a>, Unsupported> {
+) -> Result<(Entries<'a>, bool), Unsupported> {
     let current = info.current_version();
     let Some(start) = info.version(detected) else {
         // resolve() refuses versions the contract does not list; kept as an error, not a
@@ -128,7 +134,7 @@ pub(crate) fn run_chain<'a>(
     let mut body = Node::Object(body);
 
     // The source must be a valid document of its detected version before anything runs.
-    let typed = guarded(|| (start.__roundtrip)(&body))
+    let reading = guarded(|| (start.__roundtrip)(&body))
         .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
         .map_err(|e| {
             Unsupported::new(
@@ -141,16 +147,19 @@ pub(crate) fn run_chain<'a>(
         })?;
     if edges.is_empty() {
         // Already current: the typed reading fills defaults (a `normalized` document).
-        return into_entries(restore_unknown(typed, body), info, current);
+        return into_entries(restore(reading.value, body), info, current);
     }
-    drop(typed);
+    // The first edge starts from the detected version: it may take this reading instead
+    // of reading the body again.
+    let mut reading = Some(reading);
 
     for edge in edges {
         let kind = body.kind();
         let Node::Object(map) = body.into_open() else {
             return Err(produced_non_object(info, edge, kind, current));
         };
-        body = guarded(|| (edge.__up)(edge, map))
+        let reading = reading.take();
+        body = guarded(|| (edge.__up)(edge, map, reading))
             .map_err(|panic| {
                 Unsupported::new(
                     ReasonCode::TransformFailed,
@@ -173,7 +182,7 @@ pub(crate) fn run_chain<'a>(
             format!("{} declares no versions", info.name),
         ));
     };
-    let typed = guarded(|| (last.__roundtrip)(&body))
+    let reading = guarded(|| (last.__roundtrip)(&body))
         .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
         .map_err(|e| {
             Unsupported::new(
@@ -184,17 +193,17 @@ pub(crate) fn run_chain<'a>(
                 ),
             )
         })?;
-    into_entries(restore_unknown(typed, body), info, current)
+    into_entries(restore(reading.value, body), info, current)
 }
 
 fn into_entries<'a>(
-    node: Node<'a>,
+    (node, settled): (Node<'a>, bool),
     info: &ContractInfo,
     current: u32,
-) -> Result<Entries<'a>, Unsupported> {
+) -> Result<(Entries<'a>, bool), Unsupported> {
     let kind = node.kind();
     match node.into_open() {
-        Node::Object(entries) => Ok(entries),
+        Node::Object(entries) => Ok((entries, settled)),
         _ => Err(Unsupported::new(
             ReasonCode::InvalidAtCurrent,
             format!(
@@ -316,7 +325,7 @@ fn revert_along<'a>(
         .filter(|(k, _)| k != info.version_key)
         .collect();
     for (edge, down) in downs.iter().rev() {
-        let out = guarded(|| down(edge, body))
+        let out = guarded(|| down(edge, body, None))
             .unwrap_or_else(|panic| Err(TransformError::Custom(format!("panicked: {panic}"))))
             .map_err(|e| {
                 Unsupported::new(

@@ -94,9 +94,17 @@ fn large_invalid_documents_are_refused_as_small_ones_are() {
         };
         assert_eq!(large.errors, [expected], "{text}");
         if i == 0 {
-            assert!(large.errors[0].contains("`k` is written twice"), "{:?}", large.errors);
+            assert!(
+                large.errors[0].contains("`k` is written twice"),
+                "{:?}",
+                large.errors
+            );
         }
-        assert!(small.errors[0].starts_with("invalid-json: "), "{:?}", small.errors);
+        assert!(
+            small.errors[0].starts_with("invalid-json: "),
+            "{:?}",
+            small.errors
+        );
         assert_eq!(large.result_hash, None);
     }
 }

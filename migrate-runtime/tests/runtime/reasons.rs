@@ -55,10 +55,14 @@ fn a_key_written_twice_is_invalid_json() {
         ReasonCode::InvalidJson,
         "not valid JSON: the key `schemaVersion` is written twice in one object (one of its values would be lost) at line 1 column 36",
     );
-    let nested = format!(r#"{{"schemaVersion": 2, {FLEET_V2_BODY}, "x-u": {{"a": [{{"k": 1, "k": 1}}]}}}}"#);
+    let nested =
+        format!(r#"{{"schemaVersion": 2, {FLEET_V2_BODY}, "x-u": {{"a": [{{"k": 1, "k": 1}}]}}}}"#);
     let (code, message) = refused(&FLEET, &nested);
     assert_eq!(code, ReasonCode::InvalidJson);
-    assert!(message.contains("the key `k` is written twice"), "{message}");
+    assert!(
+        message.contains("the key `k` is written twice"),
+        "{message}"
+    );
 }
 
 #[test]

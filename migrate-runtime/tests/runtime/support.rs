@@ -68,7 +68,7 @@ macro_rules! custom_edge {
                 custom: true,
                 ..$claims
             },
-            __up: |edge, body| custom::<$from, $to, _>(edge, body, $with),
+            __up: |edge, body, reading| custom::<$from, $to, _>(edge, body, reading, $with),
             __down: None,
         }
     };
@@ -490,9 +490,11 @@ version!(PetsV2: Pets, 2, keys ["name", "keeper"], edges [
             reversible: true,
             ..NO_CLAIMS
         },
-        __up: |edge, body| custom::<PetsV1, PetsV2, _>(edge, body, pets_up),
-        __down: Some(|edge, body| {
-            migrate_runtime::__private::custom_down::<PetsV1, PetsV2, _>(edge, body, pets_down)
+        __up: |edge, body, reading| custom::<PetsV1, PetsV2, _>(edge, body, reading, pets_up),
+        __down: Some(|edge, body, reading| {
+            migrate_runtime::__private::custom_down::<PetsV1, PetsV2, _>(
+                edge, body, reading, pets_down,
+            )
         }),
     },
 ]);

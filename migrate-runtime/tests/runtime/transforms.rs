@@ -22,12 +22,12 @@ fn body(value: Value) -> Map<String, Value> {
 
 /// The edge's up transform on a body given as a `Value`.
 fn run_up(e: &Edge, value: Value) -> Result<Value, TransformError> {
-    (e.__up)(e, entries_of(body(value))).map(Node::into_value)
+    (e.__up)(e, entries_of(body(value)), None).map(Node::into_value)
 }
 
 /// The edge's down transform on a body given as a `Value`.
 fn run_down(e: &Edge, value: Value) -> Result<Value, TransformError> {
-    e.__down.expect("reversible")(e, entries_of(body(value))).map(Node::into_value)
+    e.__down.expect("reversible")(e, entries_of(body(value)), None).map(Node::into_value)
 }
 
 #[test]

@@ -12,7 +12,8 @@ use std::sync::Mutex;
 use migrate_runtime::__private::{declarative_down, declarative_up, roundtrip};
 use migrate_runtime::node::{entries_of, Entries, Node};
 use migrate_runtime::{
-    Claims, Contract, ContractInfo, Edge, RoundTripError, TransformError, VersionInfo, Versioned,
+    Claims, Contract, ContractInfo, Edge, Reading, RoundTripError, TransformError, VersionInfo,
+    Versioned,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -43,7 +44,9 @@ pub struct TaskV2 {
     pub priority: u8,
 }
 
-fn rt<T: Serialize + DeserializeOwned>(value: &Node<'_>) -> Result<Value, RoundTripError> {
+fn rt<T: Serialize + DeserializeOwned + 'static>(
+    value: &Node<'_>,
+) -> Result<Reading, RoundTripError> {
     roundtrip::<T>(value, None)
 }
 
@@ -51,7 +54,11 @@ fn rt<T: Serialize + DeserializeOwned>(value: &Node<'_>) -> Result<Value, RoundT
 /// (the broken edges below are easiest to write that way).
 macro_rules! on_values {
     ($node_fn:ident = $value_fn:expr) => {
-        fn $node_fn<'a>(edge: &Edge, body: Entries<'a>) -> Result<Node<'a>, TransformError> {
+        fn $node_fn<'a>(
+            edge: &Edge,
+            body: Entries<'a>,
+            _: Option<Reading>,
+        ) -> Result<Node<'a>, TransformError> {
             let Value::Object(map) = Node::Object(body).into_value() else {
                 unreachable!("an object's entries make an object")
             };
@@ -151,7 +158,7 @@ macro_rules! tasks_variant {
 type Body = Map<String, Value>;
 
 fn up(edge: &Edge, body: Body) -> Result<Body, TransformError> {
-    match declarative_up::<TaskV1, TaskV2>(edge, entries_of(body))?.into_value() {
+    match declarative_up::<TaskV1, TaskV2>(edge, entries_of(body), None)?.into_value() {
         Value::Object(map) => Ok(map),
         other => panic!("declarative_up returned {other}"),
     }
@@ -219,10 +226,11 @@ tasks_variant!(
 );
 
 /// A version-2 reading that counts one more retry each time: not idempotent.
-fn counts_retries(value: &Node<'_>) -> Result<Value, RoundTripError> {
+fn counts_retries(value: &Node<'_>) -> Result<Reading, RoundTripError> {
     let mut typed: TaskV2 = migrate_runtime::__private::deserialize(value)?;
     typed.retries += 1;
-    Ok(serde_json::to_value(typed).unwrap())
+    let value = serde_json::to_value(&typed).unwrap();
+    Ok(Reading::new(typed, value))
 }
 tasks_variant!(
     BROKEN_NOT_IDEMPOTENT,
@@ -234,7 +242,7 @@ tasks_variant!(
 );
 
 /// A version-2 `validate` hook that wants at least one retry (the default is 0).
-fn rejects(value: &Node<'_>) -> Result<Value, RoundTripError> {
+fn rejects(value: &Node<'_>) -> Result<Reading, RoundTripError> {
     roundtrip::<TaskV2>(
         value,
         Some(|t: &TaskV2| {
@@ -257,10 +265,11 @@ tasks_variant!(
 
 /// A down transform that renames back but also upper-cases `id`.
 fn wrong_down(edge: &Edge, body: Body) -> Result<Value, TransformError> {
-    let mut body = match declarative_down::<TaskV1, TaskV2>(edge, entries_of(body))?.into_value() {
-        Value::Object(map) => map,
-        other => panic!("declarative_down returned {other}"),
-    };
+    let mut body =
+        match declarative_down::<TaskV1, TaskV2>(edge, entries_of(body), None)?.into_value() {
+            Value::Object(map) => map,
+            other => panic!("declarative_down returned {other}"),
+        };
     let id = body["id"].as_str().unwrap().to_uppercase();
     body.insert("id".into(), Value::String(id));
     Ok(Value::Object(body))
@@ -275,7 +284,11 @@ tasks_variant!(
     current = rt::<TaskV2>
 );
 
-fn panicking_down<'a>(_edge: &Edge, _body: Entries<'a>) -> Result<Node<'a>, TransformError> {
+fn panicking_down<'a>(
+    _edge: &Edge,
+    _body: Entries<'a>,
+    _: Option<Reading>,
+) -> Result<Node<'a>, TransformError> {
     panic!("down is not written yet")
 }
 tasks_variant!(
@@ -345,7 +358,7 @@ fn tampers(edge: &Edge, body: Body) -> Result<Value, TransformError> {
         bytes.extend_from_slice(b"\n");
         std::fs::write(path, bytes).unwrap();
     }
-    declarative_up::<TaskV1, TaskV2>(edge, entries_of(body)).map(Node::into_value)
+    declarative_up::<TaskV1, TaskV2>(edge, entries_of(body), None).map(Node::into_value)
 }
 on_values!(tampers_node = tampers);
 tasks_variant!(
