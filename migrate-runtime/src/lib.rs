@@ -17,6 +17,7 @@ mod detect;
 mod load;
 #[doc(hidden)]
 pub mod node;
+mod node_de;
 mod overlay;
 mod prove;
 mod reason;

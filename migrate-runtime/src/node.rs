@@ -457,7 +457,7 @@ impl<'de> SeenKeys<'de> {
         if let Some(set) = &mut self.set {
             return set.insert(key);
         }
-        if self.list.iter().any(|k| *k == key) {
+        if self.list.contains(&key) {
             return false;
         }
         self.list.push(key);
@@ -672,11 +672,11 @@ mod tests {
         };
         assert_eq!(entries.len(), 3);
         assert!(matches!(entries[0].1, Node::Raw(r#"[1, {"x": 2}]"#)));
-        assert_eq!(entries[1].1.open().into_owned(), Node::String("a\"b".into()));
         assert_eq!(
-            entries[2].1.open().into_owned().into_value(),
-            json!(-1.5e3)
+            entries[1].1.open().into_owned(),
+            Node::String("a\"b".into())
         );
+        assert_eq!(entries[2].1.open().into_owned().into_value(), json!(-1.5e3));
     }
 
     #[test]
