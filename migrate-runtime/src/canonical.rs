@@ -8,6 +8,7 @@
 //! The writer streams into any [`Write`], so a 100 MB document is hashed without ever
 //! holding its canonical text in memory.
 
+use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
 use serde_json::{Map, Number, Value};
@@ -68,6 +69,9 @@ pub(crate) fn write_canonical_node<W: Write + ?Sized>(
     node: &Node<'_>,
     out: &mut W,
 ) -> io::Result<()> {
+    if let Node::Raw(text) = node {
+        return RawCanonical::new(text).write(out);
+    }
     match &*node.open() {
         Node::Null => out.write_all(b"null"),
         Node::Bool(true) => out.write_all(b"true"),
@@ -90,19 +94,238 @@ pub(crate) fn write_canonical_node<W: Write + ?Sized>(
             |v, out| write_canonical_node(v, out),
         ),
         // `open` never gives raw text back.
-        Node::Raw(text) => out.write_all(text.as_bytes()),
+        Node::Raw(text) => RawCanonical::new(text).write(out),
     }
 }
 
-/// [`canonical_sha256`] of the value `node` stands for.
-pub(crate) fn canonical_sha256_node(node: &Node<'_>) -> String {
+/// The canonical form of raw JSON text (valid: see `node`), written in one pass over it:
+/// arrays stream straight through; an object's members are written to a buffer of their
+/// depth, then copied out in key order. Each byte of the text is read once (the members of
+/// nested objects are copied once per enclosing object), where opening the text level by
+/// level would scan each byte once per level above it.
+struct RawCanonical<'t> {
+    text: &'t str,
+    at: usize,
+    /// One buffer of member text per object depth, reused from object to object.
+    buffers: Vec<Vec<u8>>,
+    /// One list of members (key, whether it is ASCII, start and end in the buffer) per
+    /// object depth.
+    members: Vec<Vec<Member<'t>>>,
+}
+
+/// An object member written to its depth's buffer: key, ASCII or not, where its value is.
+type Member<'t> = (Cow<'t, str>, bool, usize, usize);
+
+impl<'t> RawCanonical<'t> {
+    fn new(text: &'t str) -> Self {
+        RawCanonical {
+            text,
+            at: 0,
+            buffers: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+
+    fn write<W: Write + ?Sized>(mut self, out: &mut W) -> io::Result<()> {
+        self.value(out, 0)
+    }
+
+    fn bytes(&self) -> &'t [u8] {
+        self.text.as_bytes()
+    }
+
+    fn skip_space(&mut self) {
+        let bytes = self.bytes();
+        while bytes
+            .get(self.at)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            self.at += 1;
+        }
+    }
+
+    /// Steps over `byte` (after any whitespace); false if something else is there.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_space();
+        if self.bytes().get(self.at) == Some(&byte) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The string at the cursor (the cursor just past it after), and whether it is written
+    /// as it stands in canonical form: no escape in it (valid JSON text has no control
+    /// character, quote or backslash unescaped, so nothing in it needs one).
+    fn string(&mut self) -> io::Result<(Cow<'t, str>, bool)> {
+        let bytes = self.bytes();
+        let start = self.at;
+        if bytes.get(start) != Some(&b'"') {
+            return Err(invalid("expected a string"));
+        }
+        let mut i = start + 1;
+        let mut escaped = false;
+        loop {
+            match bytes.get(i) {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
+                }
+                Some(_) => i += 1,
+                None => return Err(invalid("unterminated string")),
+            }
+        }
+        self.at = i + 1;
+        if escaped {
+            let quoted = self.text.get(start..self.at).unwrap_or_default();
+            let s: String = serde_json::from_str(quoted).map_err(invalid)?;
+            Ok((Cow::Owned(s), false))
+        } else {
+            let inner = self.text.get(start + 1..i).ok_or_else(|| invalid("not UTF-8"))?;
+            Ok((Cow::Borrowed(inner), true))
+        }
+    }
+
+    /// Writes a string read by [`Self::string`].
+    fn write_str<W: Write + ?Sized>(s: &str, as_is: bool, out: &mut W) -> io::Result<()> {
+        if as_is {
+            out.write_all(b"\"")?;
+            out.write_all(s.as_bytes())?;
+            out.write_all(b"\"")
+        } else {
+            write_string(s, out)
+        }
+    }
+
+    fn value<W: Write + ?Sized>(&mut self, out: &mut W, depth: usize) -> io::Result<()> {
+        self.skip_space();
+        match self.bytes().get(self.at) {
+            Some(b'{') => self.object(out, depth),
+            Some(b'[') => {
+                self.at += 1;
+                out.write_all(b"[")?;
+                if !self.eat(b']') {
+                    loop {
+                        self.value(out, depth + 1)?;
+                        if self.eat(b']') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return Err(invalid("expected `,` or `]`"));
+                        }
+                        out.write_all(b",")?;
+                    }
+                }
+                out.write_all(b"]")
+            }
+            Some(b'"') => {
+                let (s, as_is) = self.string()?;
+                Self::write_str(&s, as_is, out)
+            }
+            Some(_) => {
+                let bytes = self.bytes();
+                let start = self.at;
+                while bytes.get(self.at).is_some_and(|b| {
+                    !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                }) {
+                    self.at += 1;
+                }
+                match &bytes[start..self.at] {
+                    b"null" => out.write_all(b"null"),
+                    b"true" => out.write_all(b"true"),
+                    b"false" => out.write_all(b"false"),
+                    token => {
+                        let n: Number = serde_json::from_slice(token).map_err(invalid)?;
+                        write_number(&n, out)
+                    }
+                }
+            }
+            None => Err(invalid("unexpected end")),
+        }
+    }
+
+    fn object<W: Write + ?Sized>(&mut self, out: &mut W, depth: usize) -> io::Result<()> {
+        self.at += 1;
+        if self.buffers.len() <= depth {
+            self.buffers.resize_with(depth + 1, Vec::new);
+            self.members.resize_with(depth + 1, Vec::new);
+        }
+        let mut buffer = std::mem::take(&mut self.buffers[depth]);
+        let mut members = std::mem::take(&mut self.members[depth]);
+        buffer.clear();
+        members.clear();
+        if !self.eat(b'}') {
+            loop {
+                self.skip_space();
+                let (key, as_is) = self.string()?;
+                if !self.eat(b':') {
+                    return Err(invalid("expected `:`"));
+                }
+                let start = buffer.len();
+                self.value(&mut buffer, depth + 1)?;
+                let ascii = key.is_ascii();
+                members.push((key, as_is && ascii, start, buffer.len()));
+                if self.eat(b'}') {
+                    break;
+                }
+                if !self.eat(b',') {
+                    return Err(invalid("expected `,` or `}`"));
+                }
+            }
+        }
+        // Keys that are ASCII (the second field, with no escape) compare as bytes.
+        members.sort_by(|(a, a_plain, ..), (b, b_plain, ..)| {
+            if *a_plain && *b_plain {
+                a.as_bytes().cmp(b.as_bytes())
+            } else {
+                utf16_order(a, b)
+            }
+        });
+        out.write_all(b"{")?;
+        for (i, (key, plain, start, end)) in members.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            Self::write_str(key, *plain, out)?;
+            out.write_all(b":")?;
+            out.write_all(&buffer[*start..*end])?;
+        }
+        out.write_all(b"}")?;
+        self.buffers[depth] = buffer;
+        members.clear();
+        self.members[depth] = members;
+        Ok(())
+    }
+}
+
+/// Raw text that is not the valid JSON it must be (never, once validated).
+fn invalid(error: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("not valid JSON: {error}"))
+}
+
+/// RFC 8785 §3.2.3: keys sort by their UTF-16 code units, which differs from UTF-8 byte
+/// order for characters above U+FFFF against U+E000..U+FFFF. While both keys are ASCII the
+/// two orders agree, and bytes compare faster.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
+}
+
+/// [`canonical_sha256`] of the value `node` stands for. Fails only on raw text that is
+/// not JSON, which validation rules out before any raw node exists.
+pub(crate) fn canonical_sha256_node(node: &Node<'_>) -> io::Result<String> {
     let mut hasher = HashWriter::new();
     {
         let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut hasher);
-        write_canonical_node(node, &mut buffered).expect("hashing cannot fail");
-        buffered.flush().expect("hashing cannot fail");
+        write_canonical_node(node, &mut buffered)?;
+        buffered.flush()?;
     }
-    hasher.finish()
+    Ok(hasher.finish())
 }
 
 /// `sha256:` + lowercase hex of the sha256 of `bytes`.
@@ -178,16 +401,7 @@ fn write_sorted<V, W: Write + ?Sized>(
     out: &mut W,
     write: impl Fn(&V, &mut W) -> io::Result<()>,
 ) -> io::Result<()> {
-    // RFC 8785 §3.2.3: sort by UTF-16 code units, which differs from UTF-8 byte order for
-    // characters above U+FFFF against U+E000..U+FFFF. The fast path compares bytes while
-    // both keys are ASCII, where the two orders agree.
-    entries.sort_by(|(a, _), (b, _)| {
-        if a.is_ascii() && b.is_ascii() {
-            a.as_bytes().cmp(b.as_bytes())
-        } else {
-            a.encode_utf16().cmp(b.encode_utf16())
-        }
-    });
+    entries.sort_by(|(a, _), (b, _)| utf16_order(a, b));
     out.write_all(b"{")?;
     for (i, (key, value)) in entries.into_iter().enumerate() {
         if i > 0 {

@@ -75,7 +75,8 @@ pub fn parse_with(bytes: &[u8], lazy: bool) -> Result<Node<'_>, ParseError> {
         validate(bytes)?;
         // Valid JSON is UTF-8.
         let text = std::str::from_utf8(bytes).map_err(|e| ParseError(e.to_string()))?;
-        Ok(Node::Raw(text.trim_matches(is_json_space)))
+        // Every use of a document starts at its root: its first level is read at once.
+        Ok(Node::Raw(text.trim_matches(is_json_space)).into_open())
     } else {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let node = Build.deserialize(&mut de).map_err(json_error)?;
@@ -443,9 +444,21 @@ fn skip_space(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// Where the string whose opening quote is at `start` ends (just past its closing quote).
-fn string_end(bytes: &[u8], start: usize) -> usize {
+///
+/// Most strings of a document are short (keys, ids): a plain loop finds their end sooner
+/// than a vectorised search is set up; past the first few bytes, memchr takes over.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
+    const SHORT: usize = 24;
     let mut i = start + 1;
-    while let Some(found) = memchr::memchr2(b'"', b'\\', &bytes[i.min(bytes.len())..]) {
+    let short_end = bytes.len().min(i + SHORT);
+    while i < short_end {
+        match bytes[i] {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    while let Some(found) = memchr::memchr2(b'"', b'\\', bytes.get(i..).unwrap_or_default()) {
         let at = i + found;
         if bytes[at] == b'"' {
             return at + 1;
@@ -455,6 +468,17 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// What a byte is to the container scan: nothing, a quote, an opening or a closing bracket.
+const SCAN_CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    class[b'"' as usize] = 1;
+    class[b'{' as usize] = 2;
+    class[b'[' as usize] = 2;
+    class[b'}' as usize] = 3;
+    class[b']' as usize] = 3;
+    class
+};
+
 /// Where the value starting at `start` ends.
 fn value_end(bytes: &[u8], start: usize) -> usize {
     match bytes.get(start) {
@@ -463,19 +487,19 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
             let mut depth = 0usize;
             let mut i = start;
             while i < bytes.len() {
-                match bytes[i] {
-                    b'"' => {
+                match SCAN_CLASS[usize::from(bytes[i])] {
+                    0 => {}
+                    1 => {
                         i = string_end(bytes, i);
                         continue;
                     }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
+                    2 => depth += 1,
+                    _ => {
                         depth = depth.saturating_sub(1);
                         if depth == 0 {
                             return i + 1;
                         }
                     }
-                    _ => {}
                 }
                 i += 1;
             }

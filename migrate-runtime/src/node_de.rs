@@ -32,7 +32,6 @@ use crate::node::Node;
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Deserializes `T` from `node` as serde_json would from the same value.
-// The engine's readers call this; until they do, only the tests here use it.
 pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Error> {
     T::deserialize(node)
 }

@@ -24,7 +24,7 @@ use crate::node::{Entries, Key, Lookup, Node};
 /// Where `typed` sets a key that the original held unmodeled, `typed` wins.
 pub(crate) fn overlay_unknown<'a>(typed: Value, original: Node<'a>, modeled: &Value) -> Node<'a> {
     match overlay(typed, original, modeled, false, &[]) {
-        Ok(value) => value,
+        Ok((value, _)) => value,
         // Only a strict overlay reports clashes.
         Err(_) => unreachable!("a lenient overlay has no clashes"),
     }
@@ -42,7 +42,9 @@ pub(crate) fn overlay_strict<'a>(
     modeled: &Value,
     renames: &[(&str, &str)],
 ) -> Result<Node<'a>, String> {
-    overlay(typed, original, modeled, true, renames).map_err(|mut segments| {
+    overlay(typed, original, modeled, true, renames)
+        .map(|(value, _)| value)
+        .map_err(|mut segments| {
         segments.reverse();
         segments.iter().fold(String::new(), |mut pointer, segment| {
             pointer.push('/');
@@ -52,11 +54,17 @@ pub(crate) fn overlay_strict<'a>(
     })
 }
 
-/// A merged child, and whether it is the original's own raw text (nothing changed).
-fn kept_raw(merged: &Node<'_>, original: Option<&str>) -> bool {
-    match (merged, original) {
-        (Node::Raw(m), Some(o)) => std::ptr::eq(m.as_ptr(), o.as_ptr()) && m.len() == o.len(),
-        _ => false,
+/// A container a merge opened and left as it was goes back to being the original's raw
+/// text, unless it has this many children: opening it again, as the next step will, would
+/// scan all of it again, and the list of its children is small beside its text.
+const KEEP_OPEN: usize = 1024;
+
+/// The merge of a container: the original's raw text when nothing changed (and the
+/// container is not worth keeping open), else the merged children.
+fn settle<'a>(raw: Option<&'a str>, unchanged: bool, len: usize, merged: Node<'a>) -> (Node<'a>, bool) {
+    match raw {
+        Some(text) if unchanged && len < KEEP_OPEN => (Node::Raw(text), true),
+        _ => (merged, unchanged),
     }
 }
 
@@ -69,23 +77,24 @@ fn raw_text<'a>(node: &Node<'a>) -> Option<&'a str> {
 }
 
 /// `typed` where it replaces `original` wholesale: the original itself (raw stays raw)
-/// when the two are the same value.
-fn replace<'a>(typed: Value, original: Node<'a>) -> Node<'a> {
-    if matches!(original, Node::Raw(_)) && original == typed {
-        original
+/// when the two are the same value, and whether they are.
+fn replace<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) {
+    if original == typed {
+        (original, true)
     } else {
-        Node::from_value(typed)
+        (Node::from_value(typed), false)
     }
 }
 
-/// The overlay; a clash (strict only) comes back as the path's segments, innermost first.
+/// The overlay, and whether it gave the original back as it was; a clash (strict only)
+/// comes back as the path's segments, innermost first.
 fn overlay<'a>(
     typed: Value,
     original: Node<'a>,
     modeled: &Value,
     strict: bool,
     renames: &[(&str, &str)],
-) -> Result<Node<'a>, Vec<String>> {
+) -> Result<(Node<'a>, bool), Vec<String>> {
     let raw = raw_text(&original);
     match (typed, original.into_open()) {
         (Value::Object(typed), Node::Object(original)) => {
@@ -99,15 +108,14 @@ fn overlay<'a>(
                 .copied()
                 .filter(|(old, new)| has(old) && !has(new) && typed.contains(new))
                 .collect();
-            let mut unchanged = raw.is_some();
+            let mut unchanged = true;
             let mut out: Entries<'a> = Vec::with_capacity(original.len().max(typed.len()));
             for (key, orig) in original {
                 let known = modeled.as_mut().and_then(|m| m.get(&key));
-                let orig_raw = raw_text(&orig);
                 match typed.find(&key) {
                     Some(slot) => {
                         let t = typed.take(slot);
-                        let merged = match known {
+                        let (merged, same) = match known {
                             Some(m) => {
                                 overlay(t, orig, m, strict, &[]).map_err(|mut segments| {
                                     segments.push(key.to_string());
@@ -119,7 +127,7 @@ fn overlay<'a>(
                             }
                             None => replace(t, orig),
                         };
-                        unchanged &= kept_raw(&merged, orig_raw);
+                        unchanged &= same;
                         out.push((key, merged));
                     }
                     None if known.is_none() => out.push((key, orig)),
@@ -131,12 +139,11 @@ fn overlay<'a>(
                         let (Some(slot), Some(m)) = (typed.find(new), known) else {
                             continue;
                         };
-                        let merged = overlay(typed.take(slot), orig, m, strict, &[]).map_err(
-                            |mut segments| {
+                        let (merged, _) = overlay(typed.take(slot), orig, m, strict, &[])
+                            .map_err(|mut segments| {
                                 segments.push(new.to_owned());
                                 segments
-                            },
-                        )?;
+                            })?;
                         out.push((Cow::Owned(new.to_owned()), merged));
                     }
                 }
@@ -145,10 +152,7 @@ fn overlay<'a>(
             let before = out.len();
             out.extend(typed.untaken());
             unchanged &= out.len() == before;
-            Ok(match raw {
-                Some(text) if unchanged => Node::Raw(text),
-                _ => Node::Object(out),
-            })
+            Ok(settle(raw, unchanged, out.len(), Node::Object(out)))
         }
         (Value::Array(typed), Node::Array(original))
             if modeled
@@ -157,34 +161,25 @@ fn overlay<'a>(
                 && typed.len() == original.len() =>
         {
             let modeled = modeled.as_array().map_or(&[][..], Vec::as_slice);
-            let mut unchanged = raw.is_some();
+            let mut unchanged = true;
             let items = typed
                 .into_iter()
                 .zip(original)
                 .zip(modeled)
                 .enumerate()
                 .map(|(index, ((t, o), m))| {
-                    let orig_raw = raw_text(&o);
-                    let merged = overlay(t, o, m, strict, &[]).map_err(|mut segments| {
-                        segments.push(index.to_string());
-                        segments
-                    })?;
-                    unchanged &= kept_raw(&merged, orig_raw);
+                    let (merged, same) =
+                        overlay(t, o, m, strict, &[]).map_err(|mut segments| {
+                            segments.push(index.to_string());
+                            segments
+                        })?;
+                    unchanged &= same;
                     Ok::<_, Vec<String>>(merged)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(match raw {
-                Some(text) if unchanged => Node::Raw(text),
-                _ => Node::Array(items),
-            })
+            Ok(settle(raw, unchanged, items.len(), Node::Array(items)))
         }
-        (typed, original) => Ok(match raw {
-            Some(text) => replace(typed, Node::Raw(text)),
-            None => {
-                drop(original);
-                Node::from_value(typed)
-            }
-        }),
+        (typed, original) => Ok(replace(typed, raw.map_or(original, Node::Raw))),
     }
 }
 
@@ -312,10 +307,7 @@ pub(crate) fn restore<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) 
             let before = out.len();
             out.extend(typed.untaken());
             unchanged &= out.len() == before;
-            match raw {
-                Some(text) if unchanged => (Node::Raw(text), true),
-                _ => (Node::Object(out), unchanged),
-            }
+            settle(raw, unchanged, out.len(), Node::Object(out))
         }
         (Value::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
             let mut unchanged = true;
@@ -328,19 +320,9 @@ pub(crate) fn restore<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) 
                     merged
                 })
                 .collect();
-            match raw {
-                Some(text) if unchanged => (Node::Raw(text), true),
-                _ => (Node::Array(items), unchanged),
-            }
+            settle(raw, unchanged, items.len(), Node::Array(items))
         }
-        (typed, original) => {
-            let original = raw.map_or(original, Node::Raw);
-            if original == typed {
-                (original, true)
-            } else {
-                (Node::from_value(typed), false)
-            }
-        }
+        (typed, original) => replace(typed, raw.map_or(original, Node::Raw)),
     }
 }
 
@@ -372,18 +354,14 @@ pub(crate) fn restores_to_itself(typed: &Value, original: &Node<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::node::parse_with;
     use serde_json::json;
 
-    /// `original` as a tree and as raw text, to run each case on both forms.
+    /// `original` as a tree and as raw text (valid JSON: it is serde_json's own output), to
+    /// run each case on both forms.
     fn both_forms(original: &Value, text: &str) -> [Node<'static>; 2] {
-        let raw = parse_with(text.as_bytes(), true).unwrap();
         // Leaked: a test's few bytes, so that the raw node can be returned.
-        let raw: Node<'static> = match raw {
-            Node::Raw(t) => Node::Raw(Box::leak(t.to_owned().into_boxed_str())),
-            other => Node::from_value(other.into_value()),
-        };
-        [Node::from_value(original.clone()), raw]
+        let text: &'static str = Box::leak(text.to_owned().into_boxed_str());
+        [Node::from_value(original.clone()), Node::Raw(text)]
     }
 
     #[test]
@@ -450,7 +428,7 @@ mod tests {
     fn what_the_reading_gives_back_unchanged_stays_raw_text() {
         let text = r#"{"keep": {"k": 1, "unknown": [1, 2]}, "tasks": [{"id": "a", "x": {"deep": true}}],
             "changed": {"k": 1}}"#;
-        let original = parse_with(text.as_bytes(), true).unwrap();
+        let original = Node::Raw(text);
         let typed = json!({"keep": {"k": 1}, "tasks": [{"id": "a"}], "changed": {"k": 2}});
         let Node::Object(out) = restore_unknown(typed.clone(), original.clone()) else {
             panic!("an object")

@@ -132,6 +132,7 @@ where
             (source, modeled)
         }
     };
+    let t = std::time::Instant::now();
     let target = with(source).into_result().map_err(TransformError::Custom)?;
     let typed = serde_json::to_value(&target).map_err(|e| TransformError::Target {
         version: To::VERSION,
@@ -149,7 +150,10 @@ where
             .map(|&(old, new)| (new, old))
             .collect()
     };
-    crate::overlay::overlay_strict(typed, body, &modeled, &renames).map_err(|pointer| {
+    eprintln!("    with+to_value {:?}", t.elapsed());
+    let r = crate::overlay::overlay_strict(typed, body, &modeled, &renames);
+    eprintln!("    overlay {:?}", t.elapsed());
+    r.map_err(|pointer| {
         TransformError::Custom(format!(
             "the result sets `{pointer}`, which the document already holds with another value that version {} does not model",
             From::VERSION

@@ -327,6 +327,7 @@ fn prove_bytes(
         fingerprint: String::new(),
     };
     let parallel = bytes.len() >= PARALLEL_FROM;
+    let t0 = std::time::Instant::now();
     let (source, run) = match read_and_run(info, bytes, parallel, &mut proof) {
         Ok(both) => both,
         Err(unsupported) => {
@@ -343,6 +344,7 @@ fn prove_bytes(
         _ => false,
     });
 
+    eprintln!("read_and_run {:?}", t0.elapsed());
     let mut validates = blank(&proof);
     let mut idempotent = blank(&proof);
     if run.settled {
@@ -369,13 +371,16 @@ fn prove_bytes(
     let ((), result_hash) = both(
         parallel,
         || {
+            let t = std::time::Instant::now();
             check_append_only(info, &source, result_ref, edges, &mut append_only);
+            eprintln!("append_only {:?}", t.elapsed());
             if round_trip_applies(edges) {
                 check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
             }
         },
-        || canonical_sha256_node(result_ref),
+        || { let t = std::time::Instant::now(); let h = canonical_sha256_node(result_ref); eprintln!("canonical {:?}", t.elapsed()); h },
     );
+    eprintln!("checks+hash done {:?}", t0.elapsed());
 
     // Findings in the order of the properties, as if the checks had run one by one.
     proof.validates_at_current = validates.validates_at_current;
@@ -387,7 +392,10 @@ fn prove_bytes(
     proof.errors.append(&mut idempotent.errors);
     proof.round_trip = round_trip.round_trip;
     proof.errors.append(&mut round_trip.errors);
-    proof.result_hash = Some(result_hash);
+    match result_hash {
+        Ok(hash) => proof.result_hash = Some(hash),
+        Err(e) => proof.errors.push(format!("resultHash: {e}")),
+    }
     let result = keep_result.then(|| result.into_value());
     (proof, result)
 }
@@ -426,9 +434,10 @@ fn read_and_run<'a>(
         let run = run(&source, proof)?;
         return Ok((source, run));
     };
-    let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r']));
+    // The root's first level, read once for every step after.
+    let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r'])).into_open();
     let mut ran = blank(proof);
-    let (outcome, valid) = both(true, || run(&source, &mut ran), || validate(bytes));
+    let (outcome, valid) = both(true, || { let t = std::time::Instant::now(); let r = run(&source, &mut ran); eprintln!("chain {:?}", t.elapsed()); r }, || { let t = std::time::Instant::now(); let r = validate(bytes); eprintln!("validate {:?}", t.elapsed()); r });
     valid.map_err(invalid_json)?;
     proof.detected_version = ran.detected_version;
     proof.chain = ran.chain;
