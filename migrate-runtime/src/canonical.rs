@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 use serde_json::{Map, Number, Value};
 use sha2::{Digest, Sha256};
 
-use crate::node::Node;
+use crate::node::{Key, Node};
 
 /// Writes `value` in RFC 8785 canonical form to `out`.
 ///
@@ -63,39 +63,13 @@ pub fn canonical_sha256(value: &Value) -> String {
     hasher.finish()
 }
 
-/// [`write_canonical`] of the value `node` stands for. Raw text is opened as the writer
-/// goes, one level at a time: no tree of it is built.
-pub(crate) fn write_canonical_node<W: Write + ?Sized>(
-    node: &Node<'_>,
+/// [`write_canonical`] of the value `node` stands for. Raw text is written in one pass
+/// over it (see [`RawCanonical`]): no tree of it is built.
+pub(crate) fn write_canonical_node<'t, W: Write + ?Sized>(
+    node: &Node<'t>,
     out: &mut W,
 ) -> io::Result<()> {
-    if let Node::Raw(text) = node {
-        return RawCanonical::new(text).write(out);
-    }
-    match &*node.open() {
-        Node::Null => out.write_all(b"null"),
-        Node::Bool(true) => out.write_all(b"true"),
-        Node::Bool(false) => out.write_all(b"false"),
-        Node::Number(n) => write_number(n, out),
-        Node::String(s) => write_string(s, out),
-        Node::Array(items) => {
-            out.write_all(b"[")?;
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                write_canonical_node(item, out)?;
-            }
-            out.write_all(b"]")
-        }
-        Node::Object(entries) => write_sorted(
-            entries.iter().map(|(k, v)| (k.as_ref(), v)).collect(),
-            out,
-            |v, out| write_canonical_node(v, out),
-        ),
-        // `open` never gives raw text back.
-        Node::Raw(text) => RawCanonical::new(text).write(out),
-    }
+    RawCanonical::new().node(node, out)
 }
 
 /// The canonical form of raw JSON text (valid: see `node`), written in one pass over it:
@@ -117,17 +91,54 @@ struct RawCanonical<'t> {
 type Member<'t> = (Cow<'t, str>, bool, usize, usize);
 
 impl<'t> RawCanonical<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new() -> Self {
         RawCanonical {
-            text,
+            text: "",
             at: 0,
             buffers: Vec::new(),
             members: Vec::new(),
         }
     }
 
-    fn write<W: Write + ?Sized>(mut self, out: &mut W) -> io::Result<()> {
-        self.value(out, 0)
+    /// Writes a node: read levels as they are, raw text in one pass (the buffers are kept
+    /// from one raw part to the next: a large array of raw elements allocates them once).
+    fn node<W: Write + ?Sized>(&mut self, node: &Node<'t>, out: &mut W) -> io::Result<()> {
+        match node {
+            Node::Raw(text) => {
+                self.text = text;
+                self.at = 0;
+                self.value(out, 0)
+            }
+            Node::Null => out.write_all(b"null"),
+            Node::Bool(true) => out.write_all(b"true"),
+            Node::Bool(false) => out.write_all(b"false"),
+            Node::Number(n) => write_number(n, out),
+            Node::String(s) => write_string(s, out),
+            Node::Array(items) => {
+                out.write_all(b"[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    self.node(item, out)?;
+                }
+                out.write_all(b"]")
+            }
+            Node::Object(entries) => {
+                let mut entries: Vec<&(Key<'t>, Node<'t>)> = entries.iter().collect();
+                entries.sort_by(|(a, _), (b, _)| utf16_order(a, b));
+                out.write_all(b"{")?;
+                for (i, (key, value)) in entries.into_iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    write_string(key, out)?;
+                    out.write_all(b":")?;
+                    self.node(value, out)?;
+                }
+                out.write_all(b"}")
+            }
+        }
     }
 
     fn bytes(&self) -> &'t [u8] {
@@ -183,7 +194,10 @@ impl<'t> RawCanonical<'t> {
             let s: String = serde_json::from_str(quoted).map_err(invalid)?;
             Ok((Cow::Owned(s), false))
         } else {
-            let inner = self.text.get(start + 1..i).ok_or_else(|| invalid("not UTF-8"))?;
+            let inner = self
+                .text
+                .get(start + 1..i)
+                .ok_or_else(|| invalid("not UTF-8"))?;
             Ok((Cow::Borrowed(inner), true))
         }
     }
@@ -302,7 +316,10 @@ impl<'t> RawCanonical<'t> {
 
 /// Raw text that is not the valid JSON it must be (never, once validated).
 fn invalid(error: impl std::fmt::Display) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("not valid JSON: {error}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("not valid JSON: {error}"),
+    )
 }
 
 /// RFC 8785 §3.2.3: keys sort by their UTF-16 code units, which differs from UTF-8 byte
@@ -536,4 +553,53 @@ fn shortest_digits(f: f64) -> (String, i32) {
     // The decimal point sits after `int`; dropping leading zeros moves it left.
     let n = int.len() as i32 - leading as i32 + exp;
     (digits, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any JSON value: keys and strings with escapes, non-ASCII and astral characters,
+    /// numbers of every kind.
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "[a-z\"\\\\/\u{1}\n\u{e9}\u{ffff}\u{1F600}]{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec(("[a-z\u{e000}\u{1F600}\"]{0,3}", inner), 0..6)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn canonical_of(node: &Node<'_>) -> String {
+        let mut out = Vec::new();
+        write_canonical_node(node, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest! {
+        /// Raw text, compact or pretty, and a read tree all give the value's canonical form.
+        #[test]
+        fn raw_text_and_trees_give_the_values_canonical_form(value in json()) {
+            let expected = to_canonical_string(&value);
+            let compact = serde_json::to_string(&value).unwrap();
+            let pretty = serde_json::to_string_pretty(&value).unwrap();
+            prop_assert_eq!(&canonical_of(&Node::Raw(&compact)), &expected);
+            prop_assert_eq!(&canonical_of(&Node::Raw(&pretty)), &expected);
+            prop_assert_eq!(&canonical_of(&Node::from_value(value.clone())), &expected);
+            // Partly read: the first level read, the rest raw.
+            prop_assert_eq!(&canonical_of(&Node::Raw(&pretty).into_open()), &expected);
+        }
+    }
 }

@@ -8,8 +8,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::any::Any;
 
-use serde_json::Value;
-
 use crate::node::{Entries, Node};
 
 /// A document family: a named sequence of versions joined by edges.
@@ -150,13 +148,13 @@ pub type RoundTrip = fn(&Node<'_>) -> Result<Reading, RoundTripError>;
 /// version models of the body).
 pub struct Reading {
     /// The typed value serialized back.
-    pub value: Value,
+    pub value: Node<'static>,
     typed: Box<dyn Any>,
 }
 
 impl Reading {
     /// A reading of `typed`, serialized as `value`.
-    pub fn new<T: 'static>(typed: T, value: Value) -> Self {
+    pub fn new<T: 'static>(typed: T, value: Node<'static>) -> Self {
         Reading {
             value,
             typed: Box::new(typed),
@@ -164,7 +162,7 @@ impl Reading {
     }
 
     /// The typed value, if it is a `T`; the reading back otherwise.
-    pub fn into_typed<T: 'static>(self) -> Result<(T, Value), Self> {
+    pub fn into_typed<T: 'static>(self) -> Result<(T, Node<'static>), Self> {
         match self.typed.downcast::<T>() {
             Ok(typed) => Ok((*typed, self.value)),
             Err(typed) => Err(Reading {

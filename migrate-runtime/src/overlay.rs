@@ -10,8 +10,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
-
 use crate::node::{Entries, Key, Lookup, Node};
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
@@ -22,7 +20,11 @@ use crate::node::{Entries, Key, Lookup, Node};
 /// original's keys, in `typed`'s order. Arrays are merged element by element when all three
 /// have the same length; otherwise the transform rebuilt the array and `typed` stands.
 /// Where `typed` sets a key that the original held unmodeled, `typed` wins.
-pub(crate) fn overlay_unknown<'a>(typed: Value, original: Node<'a>, modeled: &Value) -> Node<'a> {
+pub(crate) fn overlay_unknown<'a>(
+    typed: Node<'a>,
+    original: Node<'a>,
+    modeled: &Node<'_>,
+) -> Node<'a> {
     match overlay(typed, original, modeled, false, &[]) {
         Ok((value, _)) => value,
         // Only a strict overlay reports clashes.
@@ -37,21 +39,21 @@ pub(crate) fn overlay_unknown<'a>(typed: Value, original: Node<'a>, modeled: &Va
 /// `renames` are the transform's top-level renames `(old, new)`: the new key takes the old
 /// one's place, and what the types did not model inside the old value comes along.
 pub(crate) fn overlay_strict<'a>(
-    typed: Value,
+    typed: Node<'a>,
     original: Node<'a>,
-    modeled: &Value,
+    modeled: &Node<'_>,
     renames: &[(&str, &str)],
 ) -> Result<Node<'a>, String> {
     overlay(typed, original, modeled, true, renames)
         .map(|(value, _)| value)
         .map_err(|mut segments| {
-        segments.reverse();
-        segments.iter().fold(String::new(), |mut pointer, segment| {
-            pointer.push('/');
-            pointer.push_str(&crate::changes::escape_token(segment));
-            pointer
+            segments.reverse();
+            segments.iter().fold(String::new(), |mut pointer, segment| {
+                pointer.push('/');
+                pointer.push_str(&crate::changes::escape_token(segment));
+                pointer
+            })
         })
-    })
 }
 
 /// A container a merge opened and left as it was goes back to being the original's raw
@@ -61,7 +63,12 @@ const KEEP_OPEN: usize = 1024;
 
 /// The merge of a container: the original's raw text when nothing changed (and the
 /// container is not worth keeping open), else the merged children.
-fn settle<'a>(raw: Option<&'a str>, unchanged: bool, len: usize, merged: Node<'a>) -> (Node<'a>, bool) {
+fn settle<'a>(
+    raw: Option<&'a str>,
+    unchanged: bool,
+    len: usize,
+    merged: Node<'a>,
+) -> (Node<'a>, bool) {
     match raw {
         Some(text) if unchanged && len < KEEP_OPEN => (Node::Raw(text), true),
         _ => (merged, unchanged),
@@ -78,27 +85,31 @@ fn raw_text<'a>(node: &Node<'a>) -> Option<&'a str> {
 
 /// `typed` where it replaces `original` wholesale: the original itself (raw stays raw)
 /// when the two are the same value, and whether they are.
-fn replace<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) {
+fn replace<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, bool) {
     if original == typed {
         (original, true)
     } else {
-        (Node::from_value(typed), false)
+        (typed, false)
     }
 }
 
 /// The overlay, and whether it gave the original back as it was; a clash (strict only)
 /// comes back as the path's segments, innermost first.
 fn overlay<'a>(
-    typed: Value,
+    typed: Node<'a>,
     original: Node<'a>,
-    modeled: &Value,
+    modeled: &Node<'_>,
     strict: bool,
     renames: &[(&str, &str)],
 ) -> Result<(Node<'a>, bool), Vec<String>> {
     let raw = raw_text(&original);
-    match (typed, original.into_open()) {
-        (Value::Object(typed), Node::Object(original)) => {
-            let mut modeled = modeled.as_object().map(InStep::new);
+    let modeled = modeled.open();
+    match (typed.into_open(), original.into_open()) {
+        (Node::Object(typed), Node::Object(original)) => {
+            let mut modeled = match &*modeled {
+                Node::Object(entries) => Some(Lookup::new(entries)),
+                _ => None,
+            };
             let mut typed = Slots::new(typed);
             // Renames that apply here: the old key is in the original, the new one only in
             // the result (else the new key is handled where the original has it).
@@ -139,11 +150,12 @@ fn overlay<'a>(
                         let (Some(slot), Some(m)) = (typed.find(new), known) else {
                             continue;
                         };
-                        let (merged, _) = overlay(typed.take(slot), orig, m, strict, &[])
-                            .map_err(|mut segments| {
+                        let (merged, _) = overlay(typed.take(slot), orig, m, strict, &[]).map_err(
+                            |mut segments| {
                                 segments.push(new.to_owned());
                                 segments
-                            })?;
+                            },
+                        )?;
                         out.push((Cow::Owned(new.to_owned()), merged));
                     }
                 }
@@ -154,13 +166,14 @@ fn overlay<'a>(
             unchanged &= out.len() == before;
             Ok(settle(raw, unchanged, out.len(), Node::Object(out)))
         }
-        (Value::Array(typed), Node::Array(original))
-            if modeled
-                .as_array()
-                .is_some_and(|m| m.len() == original.len())
+        (Node::Array(typed), Node::Array(original))
+            if matches!(&*modeled, Node::Array(m) if m.len() == original.len())
                 && typed.len() == original.len() =>
         {
-            let modeled = modeled.as_array().map_or(&[][..], Vec::as_slice);
+            let modeled = match &*modeled {
+                Node::Array(items) => items.as_slice(),
+                _ => &[],
+            };
             let mut unchanged = true;
             let items = typed
                 .into_iter()
@@ -187,19 +200,19 @@ fn overlay<'a>(
 /// after the last one found is tried first (a typed reading mostly follows the original's
 /// key order), then a scan of a small map, or a hash index of a large one built on the
 /// first miss. An entry taken stays findable (holding `null`), as a taken map slot does.
-struct Slots {
-    entries: Vec<(String, Value, bool)>,
+struct Slots<'a> {
+    entries: Vec<(Key<'a>, Node<'a>, bool)>,
     next: usize,
     index: Option<HashMap<String, usize>>,
 }
 
-impl Slots {
+impl<'a> Slots<'a> {
     /// Maps this small are scanned: comparing a few keys is cheaper than hashing one.
     const SCAN: usize = 16;
 
-    fn new(map: Map<String, Value>) -> Self {
+    fn new(entries: Entries<'a>) -> Self {
         Slots {
-            entries: map.into_iter().map(|(k, v)| (k, v, false)).collect(),
+            entries: entries.into_iter().map(|(k, v)| (k, v, false)).collect(),
             next: 0,
             index: None,
         }
@@ -210,12 +223,16 @@ impl Slots {
     }
 
     fn find(&mut self, key: &str) -> Option<usize> {
-        if self.entries.get(self.next).is_some_and(|(k, ..)| k == key) {
+        if self
+            .entries
+            .get(self.next)
+            .is_some_and(|(k, ..)| k.as_ref() == key)
+        {
             self.next += 1;
             return Some(self.next - 1);
         }
         let found = if self.entries.len() <= Self::SCAN {
-            self.entries.iter().position(|(k, ..)| k == key)
+            self.entries.iter().position(|(k, ..)| k.as_ref() == key)
         } else {
             let entries = &self.entries;
             self.index
@@ -223,7 +240,7 @@ impl Slots {
                     entries
                         .iter()
                         .enumerate()
-                        .map(|(i, (k, ..))| (k.clone(), i))
+                        .map(|(i, (k, ..))| (k.to_string(), i))
                         .collect()
                 })
                 .get(key)
@@ -236,60 +253,37 @@ impl Slots {
     }
 
     fn contains(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, ..)| k == key)
+        self.entries.iter().any(|(k, ..)| k.as_ref() == key)
     }
 
-    fn take(&mut self, i: usize) -> Value {
+    fn take(&mut self, i: usize) -> Node<'a> {
         let (_, value, taken) = &mut self.entries[i];
         *taken = true;
-        std::mem::take(value)
+        std::mem::replace(value, Node::Null)
     }
 
-    /// The entries nothing took, in order, as a node's.
-    fn untaken<'a>(self) -> impl Iterator<Item = (Key<'a>, Node<'a>)> {
+    /// The entries nothing took, in order.
+    fn untaken(self) -> impl Iterator<Item = (Key<'a>, Node<'a>)> {
         self.entries
             .into_iter()
             .filter(|(.., taken)| !taken)
-            .map(|(k, v, _)| (Cow::Owned(k), Node::from_value(v)))
-    }
-}
-
-/// Lookups in `map` for keys that come in about its own order: the entry at the same place
-/// is tried first, the hash lookup only when it is another key.
-struct InStep<'a> {
-    map: &'a Map<String, Value>,
-    same_place: serde_json::map::Iter<'a>,
-}
-
-impl<'a> InStep<'a> {
-    fn new(map: &'a Map<String, Value>) -> Self {
-        InStep {
-            map,
-            same_place: map.iter(),
-        }
-    }
-
-    fn get(&mut self, key: &str) -> Option<&'a Value> {
-        match self.same_place.next() {
-            Some((k, value)) if k == key => Some(value),
-            _ => self.map.get(key),
-        }
+            .map(|(k, v, _)| (k, v))
     }
 }
 
 /// [`overlay_unknown`] where `typed` is itself the typed reading of `original` (a round trip
 /// through one version): nothing was consumed, so every key `typed` lacks is put back.
 /// Where the reading gives a part back as it was, the original's raw text stays.
-pub(crate) fn restore_unknown<'a>(typed: Value, original: Node<'a>) -> Node<'a> {
+pub(crate) fn restore_unknown<'a>(typed: Node<'a>, original: Node<'a>) -> Node<'a> {
     restore(typed, original).0
 }
 
 /// [`restore_unknown`], also telling whether the result is the original itself (equal to
 /// it as a value): the reading changed nothing.
-pub(crate) fn restore<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) {
+pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, bool) {
     let raw = raw_text(&original);
-    match (typed, original.into_open()) {
-        (Value::Object(typed), Node::Object(original)) => {
+    match (typed.into_open(), original.into_open()) {
+        (Node::Object(typed), Node::Object(original)) => {
             let mut unchanged = true;
             let mut out: Entries<'a> = Vec::with_capacity(original.len().max(typed.len()));
             let mut typed = Slots::new(typed);
@@ -309,7 +303,7 @@ pub(crate) fn restore<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) 
             unchanged &= out.len() == before;
             settle(raw, unchanged, out.len(), Node::Object(out))
         }
-        (Value::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
+        (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
             let mut unchanged = true;
             let items: Vec<Node<'a>> = typed
                 .into_iter()
@@ -333,9 +327,9 @@ pub(crate) fn restore<'a>(typed: Value, original: Node<'a>) -> (Node<'a>, bool) 
 /// Objects: every key of `typed` is in `original` (keys `typed` lacks are put back from
 /// `original`) and each restores to its value there. Arrays of one length: element by
 /// element. Anything else: `restore_unknown` gives `typed`, so it must equal `original`.
-pub(crate) fn restores_to_itself(typed: &Value, original: &Node<'_>) -> bool {
-    match (typed, &*original.open()) {
-        (Value::Object(typed), Node::Object(original)) => {
+pub(crate) fn restores_to_itself(typed: &Node<'_>, original: &Node<'_>) -> bool {
+    match (&*typed.open(), &*original.open()) {
+        (Node::Object(typed), Node::Object(original)) => {
             let mut original = Lookup::new(original);
             typed.iter().all(|(key, t)| {
                 original
@@ -343,7 +337,7 @@ pub(crate) fn restores_to_itself(typed: &Value, original: &Node<'_>) -> bool {
                     .is_some_and(|orig| restores_to_itself(t, orig))
             })
         }
-        (Value::Array(typed), Node::Array(original)) if typed.len() == original.len() => typed
+        (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => typed
             .iter()
             .zip(original)
             .all(|(t, orig)| restores_to_itself(t, orig)),
@@ -354,7 +348,11 @@ pub(crate) fn restores_to_itself(typed: &Value, original: &Node<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    fn n(value: &Value) -> Node<'static> {
+        Node::from_value(value.clone())
+    }
 
     /// `original` as a tree and as raw text (valid JSON: it is serde_json's own output), to
     /// run each case on both forms.
@@ -370,7 +368,7 @@ mod tests {
         let typed = json!({"a": {"k": 1}, "m": [{"k": 1}], "new": true});
         let modeled = json!({"a": {"k": 1}, "m": [{"k": 1}], "b": 2});
         for node in both_forms(&original, &original.to_string()) {
-            let out = overlay_unknown(typed.clone(), node, &modeled);
+            let out = overlay_unknown(n(&typed), node, &n(&modeled));
             assert_eq!(
                 out.into_value().to_string(),
                 r#"{"z":1,"a":{"k":1,"u":2},"m":[{"k":1,"u":3}],"new":true}"#
@@ -385,17 +383,17 @@ mod tests {
         let typed = json!({"a": [{"k": 1, "x/y": "theirs"}], "n": 5});
         for node in both_forms(&original, &original.to_string()) {
             assert_eq!(
-                overlay_strict(typed.clone(), node.clone(), &modeled, &[]),
+                overlay_strict(n(&typed), node.clone(), &n(&modeled), &[]),
                 Err("/a/0/x~1y".to_owned())
             );
             // The lenient overlay lets the transform win; an unknown `null` is no loss.
-            let out = overlay_unknown(typed.clone(), node.clone(), &modeled);
+            let out = overlay_unknown(n(&typed), node.clone(), &n(&modeled));
             assert_eq!(
                 out.into_value().to_string(),
                 r#"{"a":[{"k":1,"x/y":"theirs"}],"n":5}"#
             );
             let same = json!({"a": [{"k": 1, "x/y": "mine"}], "n": 5});
-            let out = overlay_strict(same, node, &modeled, &[]).unwrap();
+            let out = overlay_strict(n(&same), node, &n(&modeled), &[]).unwrap();
             assert_eq!(
                 out.into_value().to_string(),
                 r#"{"a":[{"k":1,"x/y":"mine"}],"n":5}"#
@@ -409,16 +407,14 @@ mod tests {
         let typed = json!({"a": {"k": 1, "d": 0}, "m": [{"k": 1}], "n": 0});
         let expected = r#"{"z":1,"a":{"k":1,"u":2,"d":0},"m":[{"k":1,"u":3}],"n":0}"#;
         for node in both_forms(&original, &original.to_string()) {
-            let out = restore_unknown(typed.clone(), node);
+            let out = restore_unknown(n(&typed), node);
             assert_eq!(out.into_value().to_string(), expected);
         }
         let original = json!({"a": 1, "b": {"c": 1, "u": 2}});
         let typed = json!({"a": 1, "b": {"c": 1, "e": 0}, "d": 0});
         for node in both_forms(&original, &original.to_string()) {
             assert_eq!(
-                restore_unknown(typed.clone(), node)
-                    .into_value()
-                    .to_string(),
+                restore_unknown(n(&typed), node).into_value().to_string(),
                 r#"{"a":1,"b":{"c":1,"u":2,"e":0},"d":0}"#
             );
         }
@@ -430,16 +426,16 @@ mod tests {
             "changed": {"k": 1}}"#;
         let original = Node::Raw(text);
         let typed = json!({"keep": {"k": 1}, "tasks": [{"id": "a"}], "changed": {"k": 2}});
-        let Node::Object(out) = restore_unknown(typed.clone(), original.clone()) else {
+        let Node::Object(out) = restore_unknown(n(&typed), original.clone()) else {
             panic!("an object")
         };
         assert!(matches!(out[0].1, Node::Raw(t) if t.starts_with(r#"{"k": 1, "unknown""#)));
         assert!(matches!(out[1].1, Node::Raw(t) if t.starts_with(r#"[{"id": "a""#)));
         assert!(matches!(out[2].1, Node::Object(_)));
-        assert!(!restores_to_itself(&typed, &original));
+        assert!(!restores_to_itself(&n(&typed), &original));
         let same = json!({"keep": {"k": 1}, "tasks": [{"id": "a"}], "changed": {"k": 1}});
-        assert!(restores_to_itself(&same, &original));
+        assert!(restores_to_itself(&n(&same), &original));
         // Nothing changed anywhere: the whole document is the source's text.
-        assert!(matches!(restore_unknown(same, original), Node::Raw(t) if t == text));
+        assert!(matches!(restore_unknown(n(&same), original), Node::Raw(t) if t == text));
     }
 }

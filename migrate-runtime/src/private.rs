@@ -30,9 +30,13 @@ where
     if let Some(validate) = validate {
         validate(&typed).map_err(RoundTripError::Validate)?;
     }
-    let value =
-        serde_json::to_value(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))?;
+    let value = to_node(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))?;
     Ok(Reading::new(typed, value))
+}
+
+/// Serializes a typed value into the engine's tree.
+fn to_node<T: Serialize + ?Sized>(value: &T) -> Result<Node<'static>, serde_json::Error> {
+    serde_json::to_value(value).map(Node::from_value)
 }
 
 /// Reads `body` as `T`, keeping the JSON path of a fault in the error.
@@ -125,16 +129,15 @@ where
                 version: From::VERSION,
                 error,
             })?;
-            let modeled = serde_json::to_value(&source).map_err(|e| TransformError::Source {
+            let modeled = to_node(&source).map_err(|e| TransformError::Source {
                 version: From::VERSION,
                 error: RoundTripError::Serialize(e.to_string()),
             })?;
             (source, modeled)
         }
     };
-    let t = std::time::Instant::now();
     let target = with(source).into_result().map_err(TransformError::Custom)?;
-    let typed = serde_json::to_value(&target).map_err(|e| TransformError::Target {
+    let typed = to_node(&target).map_err(|e| TransformError::Target {
         version: To::VERSION,
         error: RoundTripError::Serialize(e.to_string()),
     })?;
@@ -150,10 +153,7 @@ where
             .map(|&(old, new)| (new, old))
             .collect()
     };
-    eprintln!("    with+to_value {:?}", t.elapsed());
-    let r = crate::overlay::overlay_strict(typed, body, &modeled, &renames);
-    eprintln!("    overlay {:?}", t.elapsed());
-    r.map_err(|pointer| {
+    crate::overlay::overlay_strict(typed, body, &modeled, &renames).map_err(|pointer| {
         TransformError::Custom(format!(
             "the result sets `{pointer}`, which the document already holds with another value that version {} does not model",
             From::VERSION

@@ -125,7 +125,10 @@ mod tests {
     }
 
     fn same(value: &Node<'_>) -> Result<crate::contract::Reading, RoundTripError> {
-        Ok(crate::contract::Reading::new((), value.to_value()))
+        Ok(crate::contract::Reading::new(
+            (),
+            Node::from_value(value.to_value()),
+        ))
     }
 
     const fn edge(from: u32, to: u32) -> Edge {

@@ -134,7 +134,6 @@ pub(crate) fn run_chain<'a>(
     let mut body = Node::Object(body);
 
     // The source must be a valid document of its detected version before anything runs.
-    let t = std::time::Instant::now();
     let reading = guarded(|| (start.__roundtrip)(&body))
         .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
         .map_err(|e| {
@@ -150,7 +149,6 @@ pub(crate) fn run_chain<'a>(
         // Already current: the typed reading fills defaults (a `normalized` document).
         return into_entries(restore(reading.value, body), info, current);
     }
-    eprintln!("  start reading {:?}", t.elapsed());
     // The first edge starts from the detected version: it may take this reading instead
     // of reading the body again.
     let mut reading = Some(reading);
@@ -184,7 +182,6 @@ pub(crate) fn run_chain<'a>(
             format!("{} declares no versions", info.name),
         ));
     };
-    eprintln!("  edges done {:?}", t.elapsed());
     let reading = guarded(|| (last.__roundtrip)(&body))
         .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
         .map_err(|e| {
@@ -196,10 +193,7 @@ pub(crate) fn run_chain<'a>(
                 ),
             )
         })?;
-    eprintln!("  last reading {:?}", t.elapsed());
-    let r = restore(reading.value, body);
-    eprintln!("  restore {:?} settled {}", t.elapsed(), r.1);
-    into_entries(r, info, current)
+    into_entries(restore(reading.value, body), info, current)
 }
 
 fn into_entries<'a>(

@@ -229,7 +229,7 @@ tasks_variant!(
 fn counts_retries(value: &Node<'_>) -> Result<Reading, RoundTripError> {
     let mut typed: TaskV2 = migrate_runtime::__private::deserialize(value)?;
     typed.retries += 1;
-    let value = serde_json::to_value(&typed).unwrap();
+    let value = Node::from_value(serde_json::to_value(&typed).unwrap());
     Ok(Reading::new(typed, value))
 }
 tasks_variant!(
