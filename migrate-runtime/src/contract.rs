@@ -161,6 +161,12 @@ impl Reading {
         }
     }
 
+    /// The serialization alone (the typed value is dropped first).
+    pub fn into_value(self) -> Node<'static> {
+        drop(self.typed);
+        self.value
+    }
+
     /// The typed value, if it is a `T`; the reading back otherwise.
     pub fn into_typed<T: 'static>(self) -> Result<(T, Node<'static>), Self> {
         match self.typed.downcast::<T>() {

@@ -12,6 +12,7 @@ use crate::contract::{Edge, RoundTripError, TransformError, Versioned};
 pub use crate::checks::*;
 pub use crate::contract::{Claims, ContractInfo, Reading, RoundTrip, Transform, VersionInfo};
 pub use crate::node::{Entries, Node};
+pub use crate::prove::prove_bytes_as;
 pub use serde_json::{Map as JsonMap, Value as JsonValue};
 
 /// A version's `validate` hook, its error already turned into a message.
@@ -141,6 +142,9 @@ where
         version: To::VERSION,
         error: RoundTripError::Serialize(e.to_string()),
     })?;
+    // Only its serialization is needed from here on: a large document's typed value goes
+    // before the merge builds anything.
+    drop(target);
     // The `with` function never sees keys `From` does not model; if its result sets one of
     // them to another value, the document's own value would vanish unseen: refuse.
     // `custom_down` runs this with the versions swapped: the renames go the other way.

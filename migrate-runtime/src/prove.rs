@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::canonical::{bytes_sha256, canonical_sha256, canonical_sha256_node, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
-use crate::detect::{detect_node, invalid_json, parse_node};
+use crate::detect::{detect_node, invalid_json};
 use crate::node::{objects_eq, validate, Entries, Lookup, Node, LAZY_FROM};
 use crate::run::{migrate_node, Run};
 use crate::{resolve, ReasonCode, Status, Unsupported};
@@ -234,13 +234,24 @@ pub(crate) fn prove_file_keeping_result(
         source,
     })?;
     let source_hash = bytes_sha256(&bytes);
-    let (mut proof, result) = prove_bytes(info, target, &bytes, source_hash, keep_result);
+    let (mut proof, result) = prove_bytes(info, target, &bytes, source_hash, None, keep_result);
     drop(bytes);
     if proof.status != Status::Unsupported {
         check_source_immutable(path, &mut proof);
     }
     finish(&mut proof, options);
     Ok((proof, result))
+}
+
+/// Proves `bytes` (the content of a file named `target`) read in the form chosen: lazily
+/// (`true`: validated raw text, opened where needed) or as a tree. For tests that hold the
+/// two forms to one proof; `sourceImmutable` is `false` (no file to re-read).
+#[doc(hidden)]
+pub fn prove_bytes_as(info: &'static ContractInfo, target: &str, bytes: &[u8], lazy: bool) -> Proof {
+    let hash = bytes_sha256(bytes);
+    let (mut proof, _) = prove_bytes(info, target.to_owned(), bytes, hash, Some(lazy), false);
+    finish(&mut proof, &ProveOptions::default());
+    proof
 }
 
 /// The file name of `path`, as a proof's `target`.
@@ -303,6 +314,7 @@ fn prove_bytes(
     target: String,
     bytes: &[u8],
     source_hash: String,
+    lazy: Option<bool>,
     keep_result: bool,
 ) -> (Proof, Option<Value>) {
     let mut proof = Proof {
@@ -327,7 +339,8 @@ fn prove_bytes(
         fingerprint: String::new(),
     };
     let parallel = bytes.len() >= PARALLEL_FROM;
-    let (source, run) = match read_and_run(info, bytes, parallel, &mut proof) {
+    let lazy = lazy.unwrap_or(bytes.len() >= LAZY_FROM);
+    let (source, run) = match read_and_run(info, bytes, parallel, lazy, &mut proof) {
         Ok(both) => both,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -410,6 +423,7 @@ fn read_and_run<'a>(
     info: &'static ContractInfo,
     bytes: &'a [u8],
     parallel: bool,
+    lazy: bool,
     proof: &mut Proof,
 ) -> Result<(Node<'a>, Run<'a>), Unsupported> {
     let run = |source: &Node<'a>, proof: &mut Proof| {
@@ -421,11 +435,11 @@ fn read_and_run<'a>(
         }
         migrate_node(info, source.clone())
     };
-    let unchecked = (parallel && bytes.len() >= LAZY_FROM)
+    let unchecked = (parallel && lazy)
         .then(|| std::str::from_utf8(bytes).ok())
         .flatten();
     let Some(text) = unchecked else {
-        let source = parse_node(bytes)?;
+        let source = crate::node::parse_with(bytes, lazy).map_err(invalid_json)?;
         let run = run(&source, proof)?;
         return Ok((source, run));
     };

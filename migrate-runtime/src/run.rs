@@ -147,7 +147,7 @@ pub(crate) fn run_chain<'a>(
         })?;
     if edges.is_empty() {
         // Already current: the typed reading fills defaults (a `normalized` document).
-        return into_entries(restore(reading.value, body), info, current);
+        return into_entries(restore(reading.into_value(), body), info, current);
     }
     // The first edge starts from the detected version: it may take this reading instead
     // of reading the body again.
@@ -193,7 +193,7 @@ pub(crate) fn run_chain<'a>(
                 ),
             )
         })?;
-    into_entries(restore(reading.value, body), info, current)
+    into_entries(restore(reading.into_value(), body), info, current)
 }
 
 fn into_entries<'a>(
