@@ -18,6 +18,7 @@ mod load;
 #[doc(hidden)]
 pub mod node;
 mod node_de;
+mod node_ser;
 mod overlay;
 mod prove;
 mod reason;
