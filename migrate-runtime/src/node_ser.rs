@@ -44,7 +44,6 @@ const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 const MAX_RESERVE: usize = 1 << 16;
 
 /// Serializes `value` into a node, as `serde_json::to_value` would into a `Value`.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn to_node<T: Serialize + ?Sized>(value: &T) -> Result<Node<'static>> {
     value.serialize(NodeSerializer)
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 
 use crate::contract::{Edge, RoundTripError, TransformError, Versioned};
+use crate::node_ser::to_node;
 
 pub use crate::checks::*;
 pub use crate::contract::{Claims, ContractInfo, Reading, RoundTrip, Transform, VersionInfo};
@@ -33,11 +34,6 @@ where
     }
     let value = to_node(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))?;
     Ok(Reading::new(typed, value))
-}
-
-/// Serializes a typed value into the engine's tree.
-fn to_node<T: Serialize + ?Sized>(value: &T) -> Result<Node<'static>, serde_json::Error> {
-    serde_json::to_value(value).map(Node::from_value)
 }
 
 /// Reads `body` as `T`, keeping the JSON path of a fault in the error.

@@ -247,7 +247,12 @@ pub(crate) fn prove_file_keeping_result(
 /// (`true`: validated raw text, opened where needed) or as a tree. For tests that hold the
 /// two forms to one proof; `sourceImmutable` is `false` (no file to re-read).
 #[doc(hidden)]
-pub fn prove_bytes_as(info: &'static ContractInfo, target: &str, bytes: &[u8], lazy: bool) -> Proof {
+pub fn prove_bytes_as(
+    info: &'static ContractInfo,
+    target: &str,
+    bytes: &[u8],
+    lazy: bool,
+) -> Proof {
     let hash = bytes_sha256(bytes);
     let (mut proof, _) = prove_bytes(info, target.to_owned(), bytes, hash, Some(lazy), false);
     finish(&mut proof, &ProveOptions::default());
