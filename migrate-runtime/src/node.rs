@@ -390,8 +390,8 @@ fn open_object(text: &str) -> Entries<'_> {
             break;
         }
         i = skip_space(bytes, i + 1);
-        let end = value_end(bytes, i);
-        entries.push((key, Node::Raw(text.get(i..end).unwrap_or_default())));
+        let (end, child) = child_at(text, i);
+        entries.push((key, child));
         i = skip_space(bytes, end);
         match bytes.get(i) {
             Some(b',') => i = skip_space(bytes, i + 1),
@@ -476,35 +476,97 @@ const SCAN_CLASS: [u8; 256] = {
     class[b'[' as usize] = 2;
     class[b'}' as usize] = 3;
     class[b']' as usize] = 3;
+    class[b',' as usize] = 4;
     class
 };
+
+/// An array child this large is returned already opened (its elements raw) when its
+/// elements are large enough: the scan that finds where the array ends passes over their
+/// boundaries anyway, and every step that looks inside the array (the merge, the checks)
+/// would otherwise scan all of it again to split it.
+const OPEN_ARRAYS_FROM: usize = 64 * 1024;
+
+/// Elements smaller than this on average (a long array of numbers) are left raw: a node
+/// per element would take more memory than their text.
+const OPEN_ELEMENTS_FROM: usize = 64;
+
+/// The child value starting at `start` in `text`, and where it ends: raw text, or a large
+/// array of large elements opened one level (see [`OPEN_ARRAYS_FROM`]).
+fn child_at(text: &str, start: usize) -> (usize, Node<'_>) {
+    let bytes = text.as_bytes();
+    if bytes.get(start) != Some(&b'[') {
+        let end = value_end(bytes, start);
+        return (end, Node::Raw(text.get(start..end).unwrap_or_default()));
+    }
+    let mut commas = Some(Vec::new());
+    let end = container_end(bytes, start, &mut commas);
+    let raw = Node::Raw(text.get(start..end).unwrap_or_default());
+    let len = end - start;
+    let Some(commas) = commas else {
+        return (end, raw);
+    };
+    if len < OPEN_ARRAYS_FROM || (commas.len() + 1) * OPEN_ELEMENTS_FROM > len {
+        return (end, raw);
+    }
+    let mut items = Vec::with_capacity(commas.len() + 1);
+    let mut from = start + 1;
+    for to in commas.into_iter().chain(std::iter::once(end - 1)) {
+        let element = text
+            .get(from..to)
+            .unwrap_or_default()
+            .trim_matches(is_json_space);
+        if element.is_empty() {
+            // Not the array of elements it should be (never, once validated).
+            return (end, raw);
+        }
+        items.push(Node::Raw(element));
+        from = to + 1;
+    }
+    (end, Node::Array(items))
+}
+
+/// Where the array or object starting at `start` ends; with `commas` holding a list, the
+/// positions of the commas between its own elements are recorded while there are few
+/// enough of them to be worth it (see [`OPEN_ELEMENTS_FROM`]; `commas` becomes `None`
+/// when there are not).
+fn container_end(bytes: &[u8], start: usize, commas: &mut Option<Vec<usize>>) -> usize {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match SCAN_CLASS[usize::from(bytes[i])] {
+            0 => {}
+            1 => {
+                i = string_end(bytes, i);
+                continue;
+            }
+            2 => depth += 1,
+            3 => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {
+                if depth == 1 {
+                    if let Some(list) = commas.as_mut() {
+                        list.push(i);
+                        if list.len() * OPEN_ELEMENTS_FROM > i - start + OPEN_ARRAYS_FROM {
+                            *commas = None;
+                        }
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    bytes.len()
+}
 
 /// Where the value starting at `start` ends.
 fn value_end(bytes: &[u8], start: usize) -> usize {
     match bytes.get(start) {
         Some(b'"') => string_end(bytes, start),
-        Some(b'{' | b'[') => {
-            let mut depth = 0usize;
-            let mut i = start;
-            while i < bytes.len() {
-                match SCAN_CLASS[usize::from(bytes[i])] {
-                    0 => {}
-                    1 => {
-                        i = string_end(bytes, i);
-                        continue;
-                    }
-                    2 => depth += 1,
-                    _ => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return i + 1;
-                        }
-                    }
-                }
-                i += 1;
-            }
-            bytes.len()
-        }
+        Some(b'{' | b'[') => container_end(bytes, start, &mut None),
         Some(_) => {
             let mut i = start;
             while i < bytes.len()
@@ -750,6 +812,39 @@ mod tests {
             Node::String("a\"b".into())
         );
         assert_eq!(entries[2].1.open().into_owned().into_value(), json!(-1.5e3));
+    }
+
+    #[test]
+    fn large_arrays_of_large_elements_come_opened() {
+        let element = format!(
+            r#"{{"id": "x", "pad": "{}", "n": [1, 2]}}"#,
+            "p".repeat(100)
+        );
+        let big: Vec<String> = (0..1000).map(|_| element.clone()).collect();
+        let numbers: Vec<String> = (0..40_000).map(|i| i.to_string()).collect();
+        let doc = format!(
+            r#"{{"big": [{}], "numbers": [{}], "small": [{element}]}}"#,
+            big.join(", "),
+            numbers.join(",")
+        );
+        let node = parse_with(doc.as_bytes(), true).unwrap();
+        let Node::Object(entries) = &node else {
+            panic!("an object")
+        };
+        assert!(
+            matches!(&entries[0].1, Node::Array(items) if items.len() == 1000
+            && items.iter().all(|i| matches!(i, Node::Raw(t) if *t == element)))
+        );
+        assert!(
+            matches!(entries[1].1, Node::Raw(_)),
+            "small elements stay raw"
+        );
+        assert!(
+            matches!(entries[2].1, Node::Raw(_)),
+            "a small array stays raw"
+        );
+        let expected: Value = serde_json::from_str(&doc).unwrap();
+        assert_eq!(node.into_value(), expected);
     }
 
     #[test]
