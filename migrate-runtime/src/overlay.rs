@@ -106,6 +106,13 @@ fn overlay<'a>(
     let modeled = modeled.open();
     match (typed.into_open(), original.into_open()) {
         (Node::Object(typed), Node::Object(original)) => {
+            // Raw text the transform leaves as it was (most of a large document) is
+            // decided by reading alone: nothing is built only to be thrown away.
+            if let Some(text) = raw {
+                if renames.is_empty() && object_unchanged(&typed, &original, &modeled) {
+                    return Ok((Node::Raw(text), true));
+                }
+            }
             let mut modeled = match &*modeled {
                 Node::Object(entries) => Some(Lookup::new(entries)),
                 _ => None,
@@ -284,6 +291,13 @@ pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, boo
     let raw = raw_text(&original);
     match (typed.into_open(), original.into_open()) {
         (Node::Object(typed), Node::Object(original)) => {
+            // As in the overlay: what the reading gives back as it was is decided by
+            // reading alone.
+            if let Some(text) = raw {
+                if object_restores_to_itself(&typed, &original) {
+                    return (Node::Raw(text), true);
+                }
+            }
             let mut unchanged = true;
             let mut out: Entries<'a> = Vec::with_capacity(original.len().max(typed.len()));
             let mut typed = Slots::new(typed);
@@ -320,6 +334,76 @@ pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, boo
     }
 }
 
+/// [`restores_to_itself`] of two objects' entries.
+fn object_restores_to_itself(
+    typed: &[(Key<'_>, Node<'_>)],
+    original: &[(Key<'_>, Node<'_>)],
+) -> bool {
+    let mut original = Lookup::new(original);
+    typed.iter().all(|(key, t)| {
+        original
+            .get(key)
+            .is_some_and(|orig| restores_to_itself(t, orig))
+    })
+}
+
+/// Whether the overlay of `typed` on `original` (with `modeled`, and no renames) gives
+/// `original` back as it was, decided by reading alone; mirrors [`overlay`] case by case.
+fn unchanged(typed: &Node<'_>, original: &Node<'_>, modeled: &Node<'_>) -> bool {
+    let modeled = modeled.open();
+    match (&*typed.open(), &*original.open()) {
+        (Node::Object(typed), Node::Object(original)) => {
+            object_unchanged(typed, original, &modeled)
+        }
+        (Node::Array(typed), Node::Array(original))
+            if matches!(&*modeled, Node::Array(m) if m.len() == original.len())
+                && typed.len() == original.len() =>
+        {
+            let Node::Array(modeled) = &*modeled else {
+                return false;
+            };
+            typed
+                .iter()
+                .zip(original)
+                .zip(modeled)
+                .all(|((t, o), m)| unchanged(t, o, m))
+        }
+        (typed, original) => original == typed,
+    }
+}
+
+/// [`unchanged`] of two objects' entries: every key of the original that the source
+/// version models is still in `typed` (nothing consumed) with its value unchanged; keys it
+/// does not model stay; `typed` adds no key.
+fn object_unchanged(
+    typed: &[(Key<'_>, Node<'_>)],
+    original: &[(Key<'_>, Node<'_>)],
+    modeled: &Node<'_>,
+) -> bool {
+    let mut known = match modeled {
+        Node::Object(entries) => Some(Lookup::new(entries)),
+        _ => None,
+    };
+    let mut in_typed = Lookup::new(typed);
+    let mut found = 0;
+    let kept = original.iter().all(|(key, orig)| {
+        let m = known.as_mut().and_then(|k| k.get(key));
+        match (in_typed.get(key), m) {
+            (Some(t), Some(m)) => {
+                found += 1;
+                unchanged(t, orig, m)
+            }
+            (Some(t), None) => {
+                found += 1;
+                orig == t
+            }
+            (None, Some(_)) => false,
+            (None, None) => true,
+        }
+    });
+    kept && found == typed.len()
+}
+
 /// Whether [`restore_unknown`]`(typed, original)` equals `original`, decided without
 /// building it: the prover's idempotence check, which would otherwise copy the whole
 /// result to migrate it again.
@@ -329,14 +413,7 @@ pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, boo
 /// element. Anything else: `restore_unknown` gives `typed`, so it must equal `original`.
 pub(crate) fn restores_to_itself(typed: &Node<'_>, original: &Node<'_>) -> bool {
     match (&*typed.open(), &*original.open()) {
-        (Node::Object(typed), Node::Object(original)) => {
-            let mut original = Lookup::new(original);
-            typed.iter().all(|(key, t)| {
-                original
-                    .get(key)
-                    .is_some_and(|orig| restores_to_itself(t, orig))
-            })
-        }
+        (Node::Object(typed), Node::Object(original)) => object_restores_to_itself(typed, original),
         (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => typed
             .iter()
             .zip(original)
