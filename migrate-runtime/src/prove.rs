@@ -392,7 +392,7 @@ fn prove_bytes(
                 check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
             }
         },
-        || canonical_sha256_node(result_ref),
+        || canonical_sha256_node(result_ref, parallel),
     );
 
     // Findings in the order of the properties, as if the checks had run one by one.
