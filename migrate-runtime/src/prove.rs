@@ -233,11 +233,13 @@ pub(crate) fn prove_file_keeping_result(
         path: path.to_owned(),
         source,
     })?;
-    let source_hash = bytes_sha256(&bytes);
-    let (mut proof, result) = prove_bytes(info, target, &bytes, source_hash, None, keep_result);
+    // The file is read again (streamed, hashed) once the chain has run, beside the checks.
+    let rehash = || fs::File::open(path).and_then(reader_sha256);
+    let (mut proof, result, rehashed) =
+        prove_bytes(info, target, &bytes, None, Some(&rehash), keep_result);
     drop(bytes);
-    if proof.status != Status::Unsupported {
-        check_source_immutable(path, &mut proof);
+    if let Some(rehashed) = rehashed {
+        check_source_immutable(rehashed, &mut proof);
     }
     finish(&mut proof, options);
     Ok((proof, result))
@@ -253,8 +255,7 @@ pub fn prove_bytes_as(
     bytes: &[u8],
     lazy: bool,
 ) -> Proof {
-    let hash = bytes_sha256(bytes);
-    let (mut proof, _) = prove_bytes(info, target.to_owned(), bytes, hash, Some(lazy), false);
+    let (mut proof, ..) = prove_bytes(info, target.to_owned(), bytes, Some(lazy), None, false);
     finish(&mut proof, &ProveOptions::default());
     proof
 }
@@ -268,9 +269,8 @@ pub(crate) fn target_name(path: &Path) -> Result<String, ProveError> {
         })
 }
 
-/// Re-reads the file (streamed) and compares its hash with `sourceHash`.
-fn check_source_immutable(path: &Path, proof: &mut Proof) {
-    let rehash = fs::File::open(path).and_then(reader_sha256);
+/// Compares the hash of the file read again after the run with `sourceHash`.
+fn check_source_immutable(rehash: io::Result<String>, proof: &mut Proof) {
     match rehash {
         Ok(hash) if hash == proof.source_hash => proof.source_immutable = true,
         Ok(hash) => {
@@ -310,18 +310,24 @@ fn finish(proof: &mut Proof, options: &ProveOptions) {
     proof.fingerprint = proof.compute_fingerprint();
 }
 
+/// The outcome of [`prove_bytes`]: the proof so far, the migrated document if asked for,
+/// and the hash of the file read again after the run, if there was a file to read.
+type Proved = (Proof, Option<Value>, Option<io::Result<String>>);
+
 /// Runs the chain on `bytes` and checks every property but `sourceImmutable` (left
-/// `false` for the caller, who knows where the bytes came from). `pass` and the
-/// fingerprint are left for [`finish`]. With `keep_result`, the migrated document of a
-/// supported source comes back too, built as a `Value` (apply writes it).
+/// `false`), which the caller decides from `rehash`: the file read again and hashed, run
+/// once the chain has run, beside the other checks, for a supported document only. `pass`
+/// and the fingerprint are left for [`finish`]. `lazy` chooses how the document is read
+/// (by its size when `None`). With `keep_result`, the migrated document of a supported
+/// source comes back too, built as a `Value` (apply writes it).
 fn prove_bytes(
     info: &'static ContractInfo,
     target: String,
     bytes: &[u8],
-    source_hash: String,
     lazy: Option<bool>,
+    rehash: Option<&(dyn Fn() -> io::Result<String> + Sync)>,
     keep_result: bool,
-) -> (Proof, Option<Value>) {
+) -> Proved {
     let mut proof = Proof {
         proof_format: PROOF_FORMAT,
         contract: info.name.to_owned(),
@@ -339,7 +345,7 @@ fn prove_bytes(
         pass: false,
         losses: Vec::new(),
         errors: Vec::new(),
-        source_hash,
+        source_hash: String::new(),
         result_hash: None,
         fingerprint: String::new(),
     };
@@ -349,7 +355,7 @@ fn prove_bytes(
         Ok(both) => both,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
-            return (proof, None);
+            return (proof, None, None);
         }
     };
     record_chain(&mut proof, run.detected, &run.edges);
@@ -382,11 +388,13 @@ fn prove_bytes(
     // cores for a large document.
     let mut append_only = blank(&proof);
     let mut round_trip = blank(&proof);
+    let mut rehashed = None;
     let result = Node::Object(result);
     let (edges, detected, result_ref) = (&run.edges, run.detected, &result);
     let ((), result_hash) = both(
         parallel,
         || {
+            rehashed = rehash.map(|rehash| rehash());
             check_append_only(info, &source, result_ref, edges, &mut append_only);
             if round_trip_applies(edges) {
                 check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
@@ -410,7 +418,7 @@ fn prove_bytes(
         Err(e) => proof.errors.push(format!("resultHash: {e}")),
     }
     let result = keep_result.then(|| result.into_value());
-    (proof, result)
+    (proof, result, rehashed)
 }
 
 /// Reads the document and runs its chain, recording in `proof` what detection and
@@ -444,6 +452,7 @@ fn read_and_run<'a>(
         .then(|| std::str::from_utf8(bytes).ok())
         .flatten();
     let Some(text) = unchecked else {
+        proof.source_hash = bytes_sha256(bytes);
         let source = crate::node::parse_with(bytes, lazy).map_err(invalid_json)?;
         let run = run(&source, proof)?;
         return Ok((source, run));
@@ -451,7 +460,12 @@ fn read_and_run<'a>(
     // The root's first level, read once for every step after.
     let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r'])).into_open();
     let mut ran = blank(proof);
-    let (outcome, valid) = both(true, || run(&source, &mut ran), || validate(bytes));
+    let (outcome, (hash, valid)) = both(
+        true,
+        || run(&source, &mut ran),
+        || (bytes_sha256(bytes), validate(bytes)),
+    );
+    proof.source_hash = hash;
     valid.map_err(invalid_json)?;
     proof.detected_version = ran.detected_version;
     proof.chain = ran.chain;
