@@ -102,6 +102,24 @@ fn is_json_space(c: char) -> bool {
 }
 
 impl<'a> Node<'a> {
+    /// The node's shape: its objects (keys) and arrays (lengths) as they are, every scalar
+    /// `null` (its string freed). Raw text is opened to get it.
+    pub fn into_shape(mut self) -> Node<'a> {
+        self.shape_in_place();
+        self
+    }
+
+    fn shape_in_place(&mut self) {
+        if let Node::Raw(text) = self {
+            *self = open_raw(text);
+        }
+        match self {
+            Node::Object(entries) => entries.iter_mut().for_each(|(_, v)| v.shape_in_place()),
+            Node::Array(items) => items.iter_mut().for_each(Node::shape_in_place),
+            _ => *self = Node::Null,
+        }
+    }
+
     /// The node with its first level read: a raw node is opened (its children stay raw);
     /// any other node is returned as it is.
     pub fn open(&self) -> Cow<'_, Node<'a>> {
@@ -845,6 +863,16 @@ mod tests {
         );
         let expected: Value = serde_json::from_str(&doc).unwrap();
         assert_eq!(node.into_value(), expected);
+    }
+
+    #[test]
+    fn a_shape_keeps_keys_and_lengths_only() {
+        let text = r#"{"a": "x", "b": [1, {"c": true}], "d": null, "e": {}}"#;
+        let shape = Node::Raw(text).into_shape().into_value();
+        assert_eq!(
+            shape,
+            serde_json::json!({"a": null, "b": [null, {"c": null}], "d": null, "e": {}})
+        );
     }
 
     #[test]

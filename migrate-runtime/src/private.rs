@@ -133,6 +133,9 @@ where
             (source, modeled)
         }
     };
+    // The overlay reads only the shape of what `From` models (its keys, its arrays'
+    // lengths): its scalars go now, before the next version is built beside it.
+    let modeled = modeled.into_shape();
     let target = with(source).into_result().map_err(TransformError::Custom)?;
     let typed = to_node(&target).map_err(|e| TransformError::Target {
         version: To::VERSION,
