@@ -391,32 +391,53 @@ fn open_raw(text: &str) -> Node<'_> {
 }
 
 fn open_object(text: &str) -> Entries<'_> {
+    raw_entries(text).collect()
+}
+
+/// The entries of the raw object `text`, one at a time (nothing is collected: a check that
+/// only reads them allocates nothing). Empty if `text` is not an object.
+pub fn raw_entries(text: &str) -> RawEntries<'_> {
     let bytes = text.as_bytes();
-    let mut entries = Vec::new();
-    let mut i = skip_space(bytes, 1);
-    if bytes.get(i) == Some(&b'}') {
-        return entries;
-    }
-    while i < bytes.len() {
-        if bytes[i] != b'"' {
-            break;
+    let at = if bytes.first() == Some(&b'{') {
+        skip_space(bytes, 1)
+    } else {
+        bytes.len()
+    };
+    RawEntries { text, at }
+}
+
+/// The iterator of [`raw_entries`].
+pub struct RawEntries<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for RawEntries<'a> {
+    type Item = (Key<'a>, Node<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        let mut i = self.at;
+        if bytes.get(i) != Some(&b'"') {
+            self.at = bytes.len();
+            return None;
         }
         let key_end = string_end(bytes, i);
         let key = string_at(text, i, key_end);
         i = skip_space(bytes, key_end);
         if bytes.get(i) != Some(&b':') {
-            break;
+            self.at = bytes.len();
+            return None;
         }
         i = skip_space(bytes, i + 1);
         let (end, child) = child_at(text, i);
-        entries.push((key, child));
         i = skip_space(bytes, end);
-        match bytes.get(i) {
-            Some(b',') => i = skip_space(bytes, i + 1),
-            _ => break,
-        }
+        self.at = match bytes.get(i) {
+            Some(b',') => skip_space(bytes, i + 1),
+            _ => bytes.len(),
+        };
+        Some((key, child))
     }
-    entries
 }
 
 fn open_array(text: &str) -> Vec<Node<'_>> {

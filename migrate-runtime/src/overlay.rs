@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::node::{Entries, Key, Lookup, Node};
+use std::borrow::Borrow;
+
+use crate::node::{raw_entries, Entries, Key, Lookup, Node};
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
 /// `original`) does not: keys no type models, at any depth, in the original's key order.
@@ -104,15 +106,18 @@ fn overlay<'a>(
 ) -> Result<(Node<'a>, bool), Vec<String>> {
     let raw = raw_text(&original);
     let modeled = modeled.open();
+    // A raw object the transform leaves as it was (most of a large document) is decided
+    // by reading it alone: nothing is built, not even the list of its entries.
+    if let (Some(text), Node::Object(t)) = (raw, &*typed.open()) {
+        if text.starts_with('{')
+            && renames.is_empty()
+            && object_unchanged(t, raw_entries(text), &modeled)
+        {
+            return Ok((original, true));
+        }
+    }
     match (typed.into_open(), original.into_open()) {
         (Node::Object(typed), Node::Object(original)) => {
-            // Raw text the transform leaves as it was (most of a large document) is
-            // decided by reading alone: nothing is built only to be thrown away.
-            if let Some(text) = raw {
-                if renames.is_empty() && object_unchanged(&typed, &original, &modeled) {
-                    return Ok((Node::Raw(text), true));
-                }
-            }
             let mut modeled = match &*modeled {
                 Node::Object(entries) => Some(Lookup::new(entries)),
                 _ => None,
@@ -289,15 +294,15 @@ pub(crate) fn restore_unknown<'a>(typed: Node<'a>, original: Node<'a>) -> Node<'
 /// it as a value): the reading changed nothing.
 pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, bool) {
     let raw = raw_text(&original);
+    // As in the overlay: a raw object the reading gives back as it was is decided by
+    // reading it alone.
+    if let (Some(text), Node::Object(t)) = (raw, &*typed.open()) {
+        if text.starts_with('{') && object_restores_to_itself(t, raw_entries(text)) {
+            return (original, true);
+        }
+    }
     match (typed.into_open(), original.into_open()) {
         (Node::Object(typed), Node::Object(original)) => {
-            // As in the overlay: what the reading gives back as it was is decided by
-            // reading alone.
-            if let Some(text) = raw {
-                if object_restores_to_itself(&typed, &original) {
-                    return (Node::Raw(text), true);
-                }
-            }
             let mut unchanged = true;
             let mut out: Entries<'a> = Vec::with_capacity(original.len().max(typed.len()));
             let mut typed = Slots::new(typed);
@@ -334,17 +339,28 @@ pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, boo
     }
 }
 
-/// [`restores_to_itself`] of two objects' entries.
-fn object_restores_to_itself(
+/// [`restores_to_itself`] of two objects' entries, the original's given one by one: every
+/// key of `typed` is in the original (keys are unique: counting the ones found is enough)
+/// and restores to its value there.
+fn object_restores_to_itself<'o, K, V>(
     typed: &[(Key<'_>, Node<'_>)],
-    original: &[(Key<'_>, Node<'_>)],
-) -> bool {
-    let mut original = Lookup::new(original);
-    typed.iter().all(|(key, t)| {
-        original
-            .get(key)
-            .is_some_and(|orig| restores_to_itself(t, orig))
-    })
+    original: impl Iterator<Item = (K, V)>,
+) -> bool
+where
+    K: AsRef<str>,
+    V: Borrow<Node<'o>>,
+{
+    let mut in_typed = Lookup::new(typed);
+    let mut found = 0;
+    for (key, orig) in original {
+        if let Some(t) = in_typed.get(key.as_ref()) {
+            if !restores_to_itself(t, orig.borrow()) {
+                return false;
+            }
+            found += 1;
+        }
+    }
+    found == typed.len()
 }
 
 /// Whether the overlay of `typed` on `original` (with `modeled`, and no renames) gives
@@ -352,9 +368,11 @@ fn object_restores_to_itself(
 fn unchanged(typed: &Node<'_>, original: &Node<'_>, modeled: &Node<'_>) -> bool {
     let modeled = modeled.open();
     match (&*typed.open(), &*original.open()) {
-        (Node::Object(typed), Node::Object(original)) => {
-            object_unchanged(typed, original, &modeled)
-        }
+        (Node::Object(typed), Node::Object(original)) => object_unchanged(
+            typed,
+            original.iter().map(|(k, v)| (k.as_ref(), v)),
+            &modeled,
+        ),
         (Node::Array(typed), Node::Array(original))
             if matches!(&*modeled, Node::Array(m) if m.len() == original.len())
                 && typed.len() == original.len() =>
@@ -375,18 +393,23 @@ fn unchanged(typed: &Node<'_>, original: &Node<'_>, modeled: &Node<'_>) -> bool 
 /// [`unchanged`] of two objects' entries: every key of the original that the source
 /// version models is still in `typed` (nothing consumed) with its value unchanged; keys it
 /// does not model stay; `typed` adds no key.
-fn object_unchanged(
+fn object_unchanged<'o, K, V>(
     typed: &[(Key<'_>, Node<'_>)],
-    original: &[(Key<'_>, Node<'_>)],
+    original: impl Iterator<Item = (K, V)>,
     modeled: &Node<'_>,
-) -> bool {
+) -> bool
+where
+    K: AsRef<str>,
+    V: Borrow<Node<'o>>,
+{
     let mut known = match modeled {
         Node::Object(entries) => Some(Lookup::new(entries)),
         _ => None,
     };
     let mut in_typed = Lookup::new(typed);
     let mut found = 0;
-    let kept = original.iter().all(|(key, orig)| {
+    let kept = original.into_iter().all(|(key, orig)| {
+        let (key, orig) = (key.as_ref(), orig.borrow());
         let m = known.as_mut().and_then(|k| k.get(key));
         match (in_typed.get(key), m) {
             (Some(t), Some(m)) => {
@@ -413,7 +436,9 @@ fn object_unchanged(
 /// element. Anything else: `restore_unknown` gives `typed`, so it must equal `original`.
 pub(crate) fn restores_to_itself(typed: &Node<'_>, original: &Node<'_>) -> bool {
     match (&*typed.open(), &*original.open()) {
-        (Node::Object(typed), Node::Object(original)) => object_restores_to_itself(typed, original),
+        (Node::Object(typed), Node::Object(original)) => {
+            object_restores_to_itself(typed, original.iter().map(|(k, v)| (k.as_ref(), v)))
+        }
         (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => typed
             .iter()
             .zip(original)
@@ -498,6 +523,20 @@ mod tests {
                 r#"{"a":1,"b":{"c":1,"u":2,"e":0},"d":0}"#
             );
         }
+    }
+
+    #[test]
+    fn an_empty_object_is_not_an_empty_array() {
+        let original = Node::Raw("[]");
+        let (out, same) = restore(Node::Object(Vec::new()), original.clone());
+        assert!(!same);
+        assert_eq!(out.into_value(), json!({}));
+        let out = overlay_unknown(
+            Node::Object(Vec::new()),
+            original,
+            &Node::Object(Vec::new()),
+        );
+        assert_eq!(out.into_value(), json!({}));
     }
 
     #[test]
