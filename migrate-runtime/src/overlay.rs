@@ -186,22 +186,20 @@ fn overlay<'a>(
                 Node::Array(items) => items.as_slice(),
                 _ => &[],
             };
-            let mut unchanged = true;
-            let items = typed
-                .into_iter()
-                .zip(original)
-                .zip(modeled)
-                .enumerate()
-                .map(|(index, ((t, o), m))| {
-                    let (merged, same) =
-                        overlay(t, o, m, strict, &[]).map_err(|mut segments| {
-                            segments.push(index.to_string());
-                            segments
-                        })?;
-                    unchanged &= same;
-                    Ok::<_, Vec<String>>(merged)
+            let triples: Vec<_> = typed.into_iter().zip(original).zip(modeled).collect();
+            let merged = map_in_order(triples, |index, ((t, o), m)| {
+                overlay(t, o, m, strict, &[]).map_err(|mut segments| {
+                    segments.push(index.to_string());
+                    segments
                 })
-                .collect::<Result<Vec<_>, _>>()?;
+            });
+            let mut unchanged = true;
+            let mut items = Vec::with_capacity(merged.len());
+            for element in merged {
+                let (node, same) = element?;
+                unchanged &= same;
+                items.push(node);
+            }
             Ok(settle(raw, unchanged, items.len(), Node::Array(items)))
         }
         (typed, original) => Ok(replace(typed, raw.map_or(original, Node::Raw))),
@@ -323,12 +321,11 @@ pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, boo
             settle(raw, unchanged, out.len(), Node::Object(out))
         }
         (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
+            let pairs: Vec<_> = typed.into_iter().zip(original).collect();
             let mut unchanged = true;
-            let items: Vec<Node<'a>> = typed
+            let items: Vec<Node<'a>> = map_in_order(pairs, |_, (t, o)| restore(t, o))
                 .into_iter()
-                .zip(original)
-                .map(|(t, o)| {
-                    let (merged, same) = restore(t, o);
+                .map(|(merged, same)| {
                     unchanged &= same;
                     merged
                 })
@@ -337,6 +334,44 @@ pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, boo
         }
         (typed, original) => replace(typed, raw.map_or(original, Node::Raw)),
     }
+}
+
+/// From this many elements on, an array's elements are merged in two halves on two
+/// threads: each element's merge is independent of the others.
+const SPLIT_FROM: usize = 4096;
+
+/// `f(index, item)` of every item, in order; a long list in two halves on two threads.
+fn map_in_order<I: Send, O: Send>(items: Vec<I>, f: impl Fn(usize, I) -> O + Sync) -> Vec<O> {
+    if items.len() < SPLIT_FROM {
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect();
+    }
+    let mut first = items;
+    let second = first.split_off(first.len() / 2);
+    let offset = first.len();
+    let f = &f;
+    std::thread::scope(|scope| {
+        let rest = scope.spawn(move || {
+            second
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| f(offset + i, x))
+                .collect::<Vec<_>>()
+        });
+        let mut out: Vec<O> = first
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect();
+        match rest.join() {
+            Ok(rest) => out.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
 }
 
 /// [`restores_to_itself`] of two objects' entries, the original's given one by one: every
@@ -521,6 +556,33 @@ mod tests {
             assert_eq!(
                 restore_unknown(n(&typed), node).into_value().to_string(),
                 r#"{"a":1,"b":{"c":1,"u":2,"e":0},"d":0}"#
+            );
+        }
+    }
+
+    #[test]
+    fn long_arrays_merge_on_two_threads_as_on_one() {
+        let len = SPLIT_FROM + 904;
+        let original: Value = (0..len)
+            .map(|i| json!({"k": i, "u": format!("unknown {i}")}))
+            .collect();
+        let mut typed: Value = (0..len).map(|i| json!({"k": i})).collect();
+        typed[4500]["k"] = json!(-1);
+        let modeled = typed.clone();
+        let text = original.to_string();
+        for node in both_forms(&original, &text) {
+            let out = restore_unknown(n(&typed), node.clone()).into_value();
+            assert_eq!(out[4500], json!({"k": -1, "u": "unknown 4500"}));
+            assert_eq!(out[17], json!({"k": 17, "u": "unknown 17"}));
+            let out = overlay_unknown(n(&typed), node.clone(), &n(&modeled)).into_value();
+            assert_eq!(out[4500], json!({"k": -1, "u": "unknown 4500"}));
+            // A clash far into the array is reported at its index.
+            let mut clashing = typed.clone();
+            clashing[4600]["u"] = json!("theirs");
+            clashing[4700]["u"] = json!("theirs too");
+            assert_eq!(
+                overlay_strict(n(&clashing), node, &n(&modeled), &[]),
+                Err("/4600/u".to_owned())
             );
         }
     }

@@ -394,11 +394,13 @@ fn prove_bytes(
     let ((), result_hash) = both(
         parallel,
         || {
-            rehashed = rehash.map(|rehash| rehash());
             check_append_only(info, &source, result_ref, edges, &mut append_only);
             if round_trip_applies(edges) {
                 check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
             }
+            // Last of the steps that run user code (down transforms, above): the file is
+            // read again only when nothing of the user's will run any more.
+            rehashed = rehash.map(|rehash| rehash());
         },
         || canonical_sha256_node(result_ref, parallel),
     );
