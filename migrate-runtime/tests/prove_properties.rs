@@ -315,7 +315,22 @@ fn declared_removals_are_losses_and_fail_unless_accepted() {
 }
 
 #[test]
+fn source_immutable_fails_when_a_down_transform_changes_the_file() {
+    // The down transforms run after the chain (for roundTrip): the file is read again
+    // after them.
+    let _one_at_a_time = TAMPER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_doc(dir.path(), "tasks.json", &v1_doc_without_notes());
+    *TAMPER_TARGET.lock().unwrap() = Some(path.clone());
+    let proof = prove_file(&TAMPERS_DOWN, &path, &ProveOptions::default()).unwrap();
+    *TAMPER_TARGET.lock().unwrap() = None;
+    assert!(!proof.source_immutable, "{}", errors(&proof));
+    assert!(!proof.pass);
+}
+
+#[test]
 fn source_immutable_fails_when_the_file_changes_during_the_run() {
+    let _one_at_a_time = TAMPER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let path = write_doc(dir.path(), "tasks.json", &v1_doc_without_notes());
     *TAMPER_TARGET.lock().unwrap() = Some(path.clone());

@@ -352,6 +352,9 @@ tasks_variant!(
 /// The file `TAMPERS`'s edge appends to while the prover runs (one test at a time).
 pub static TAMPER_TARGET: Mutex<Option<PathBuf>> = Mutex::new(None);
 
+/// Held by each test that sets `TAMPER_TARGET`, so that two never run at once.
+pub static TAMPER_TESTS: Mutex<()> = Mutex::new(());
+
 fn tampers(edge: &Edge, body: Body) -> Result<Value, TransformError> {
     if let Some(path) = TAMPER_TARGET.lock().unwrap().as_ref() {
         let mut bytes = std::fs::read(path).unwrap();
@@ -366,6 +369,26 @@ tasks_variant!(
     "tampers",
     up = tampers_node,
     down = None,
+    claims = CLAIMS_1_2,
+    current = rt::<TaskV2>
+);
+
+/// A down transform that appends to `TAMPER_TARGET`: user code the prover runs after the
+/// chain (for `roundTrip`), so the file must be read again after it.
+fn tampers_down(edge: &Edge, body: Body) -> Result<Value, TransformError> {
+    if let Some(path) = TAMPER_TARGET.lock().unwrap().as_ref() {
+        let mut bytes = std::fs::read(path).unwrap();
+        bytes.extend_from_slice(b"\n");
+        std::fs::write(path, bytes).unwrap();
+    }
+    declarative_down::<TaskV1, TaskV2>(edge, entries_of(body), None).map(Node::into_value)
+}
+on_values!(tampers_down_node = tampers_down);
+tasks_variant!(
+    TAMPERS_DOWN,
+    "tampers-down",
+    up = declarative_up::<TaskV1, TaskV2>,
+    down = Some(tampers_down_node),
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
 );
