@@ -21,10 +21,8 @@
 //! unset, or set to anything else, it does nothing.
 
 use std::fs::{self, OpenOptions};
-use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 
 use crate::canonical::{bytes_sha256, hash_hex, reader_sha256};
 use crate::check::Status;
@@ -285,18 +283,10 @@ fn decide(path: &Path, proof: &Proof) -> Result<Option<ApplyAction>, ApplyError>
     Ok((proof.status == Status::Current).then_some(ApplyAction::UpToDate))
 }
 
-/// Pretty JSON with a trailing newline, fsynced. The engine keeps the source's key order.
-fn write_document(temp: &TempFile, result: &Value) -> Result<(), StoreError> {
-    let mut out = BufWriter::with_capacity(256 * 1024, temp.file());
-    serde_json::to_writer_pretty(&mut out, result)
-        .map_err(io::Error::from)
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush())
-        .map_err(|e| io_error("write", &temp.path, e))?;
-    drop(out);
-    temp.file()
-        .sync_all()
-        .map_err(|e| io_error("write", &temp.path, e))
+/// The result (pretty JSON with a trailing newline, in the engine's key order: the
+/// source's where it can), written and fsynced.
+fn write_document(temp: &TempFile, result: &[u8]) -> Result<(), StoreError> {
+    temp.write_synced(result)
 }
 
 /// The held lock, released when dropped.

@@ -220,14 +220,16 @@ pub fn prove_file(
     Ok(prove_file_keeping_result(info, path, options, false)?.0)
 }
 
-/// [`prove_file`], also returning the migrated document when the document is supported
-/// (apply writes it).
+/// [`prove_file`], also returning, with `keep_result` and a supported document, the
+/// migrated document as apply writes it: pretty JSON in the engine's key order, with a
+/// trailing newline (written from the engine's tree while the source's bytes are still
+/// there: no `Value` of a large document is ever built).
 pub(crate) fn prove_file_keeping_result(
     info: &'static ContractInfo,
     path: &Path,
     options: &ProveOptions,
     keep_result: bool,
-) -> Result<(Proof, Option<Value>), ProveError> {
+) -> Result<(Proof, Option<Vec<u8>>), ProveError> {
     let target = target_name(path)?;
     let bytes = fs::read(path).map_err(|source| ProveError::Read {
         path: path.to_owned(),
@@ -312,14 +314,14 @@ fn finish(proof: &mut Proof, options: &ProveOptions) {
 
 /// The outcome of [`prove_bytes`]: the proof so far, the migrated document if asked for,
 /// and the hash of the file read again after the run, if there was a file to read.
-type Proved = (Proof, Option<Value>, Option<io::Result<String>>);
+type Proved = (Proof, Option<Vec<u8>>, Option<io::Result<String>>);
 
 /// Runs the chain on `bytes` and checks every property but `sourceImmutable` (left
 /// `false`), which the caller decides from `rehash`: the file read again and hashed, run
 /// once the chain has run, beside the other checks, for a supported document only. `pass`
 /// and the fingerprint are left for [`finish`]. `lazy` chooses how the document is read
 /// (by its size when `None`). With `keep_result`, the migrated document of a supported
-/// source comes back too, built as a `Value` (apply writes it).
+/// source comes back too, as the pretty JSON apply writes.
 fn prove_bytes(
     info: &'static ContractInfo,
     target: String,
@@ -419,7 +421,23 @@ fn prove_bytes(
         Ok(hash) => proof.result_hash = Some(hash),
         Err(e) => proof.errors.push(format!("resultHash: {e}")),
     }
-    let result = keep_result.then(|| result.into_value());
+    let result = if keep_result {
+        match serde_json::to_vec_pretty(&result) {
+            Ok(mut text) => {
+                text.push(b'\n');
+                Some(text)
+            }
+            // Never (a node always serializes); were it to happen, nothing is written.
+            Err(e) => {
+                proof
+                    .errors
+                    .push(format!("the result cannot be written as JSON: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
     (proof, result, rehashed)
 }
 
