@@ -1,25 +1,39 @@
-//! Prove on a large synthetic document, against the naive floor of SPEC §9 (one `Value`
-//! parse + serialize + two sha256 passes of the same file), measured in the same run.
+//! In-process figures for SPEC §9, with divan: `prove_file` on a large synthetic document
+//! beside the naive floor (one `Value` parse + serialize + two sha256 passes of the same
+//! file), and `check_bytes` on one small state beside reading and parsing it, all in one
+//! run so that they compare.
 //!
-//! `cargo bench -p migrate-runtime --bench prove [-- <tasks>]` (default 200000 tasks,
-//! about 50 MB). A measurement to read, not a timed test: it asserts only that the proof
-//! passes. Its floor is built inside the workspace, so with serde_json's `preserve_order`
+//! `cargo bench -p migrate-runtime --bench prove` (the large document has
+//! `MIGRATE_BENCH_TASKS` tasks, default 200000: about 45 MB). Figures to read, not timed
+//! tests. The floor is built inside the workspace, so with serde_json's `preserve_order`
 //! and `float_roundtrip`, which slow it down: its ratios flatter the prover. The honest
 //! ratios come from `bench/run.sh` (see `docs/performance.md`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::sync::LazyLock;
 
+use divan::{black_box, Bencher};
 use migrate_runtime::canonical::bytes_sha256;
-use migrate_runtime::{migrate, prove_file, ContractInfo, ProveOptions};
+use migrate_runtime::{check_bytes, prove_file, ProveOptions};
 use serde_json::{json, Value};
 
 fn main() {
-    let tasks: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
+    divan::main();
+}
+
+/// The large document, written once to a temporary directory kept for the whole run.
+struct Large {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+static LARGE: LazyLock<Large> = LazyLock::new(|| {
+    let tasks: usize = std::env::var("MIGRATE_BENCH_TASKS")
+        .ok()
+        .and_then(|t| t.parse().ok())
         .unwrap_or(200_000);
     let mut doc = support::v1_doc_without_notes();
     doc["tasks"] = Value::Array(
@@ -35,51 +49,42 @@ fn main() {
     );
     let dir = tempfile::tempdir().unwrap();
     let path = support::write_doc(dir.path(), "tasks.json", &doc);
-    drop(doc);
-    let size = std::fs::metadata(&path).unwrap().len();
-    println!("document: {:.1} MB, {tasks} tasks", size as f64 / 1e6);
+    Large { _dir: dir, path }
+});
 
-    let floor = time(|| {
-        let bytes = std::fs::read(&path).unwrap();
+/// A small state, as a directory of runs holds thousands of.
+static SMALL: LazyLock<Vec<u8>> =
+    LazyLock::new(|| serde_json::to_vec_pretty(&support::v1_doc()).unwrap());
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn large_floor(bencher: Bencher<'_, '_>) {
+    let path = &LARGE.path;
+    bencher.bench_local(|| {
+        let bytes = std::fs::read(path).unwrap();
         let first = bytes_sha256(&bytes);
         let value: Value = serde_json::from_slice(&bytes).unwrap();
         let out = serde_json::to_vec(&value).unwrap();
-        (first, bytes_sha256(&out))
+        let second = bytes_sha256(&std::fs::read(path).unwrap());
+        (first, second, out.len())
     });
-    println!("floor (parse + serialize + 2 sha256): {floor:?}");
-
-    let bytes = std::fs::read(&path).unwrap();
-    let value: Value = serde_json::from_slice(&bytes).unwrap();
-    drop(bytes);
-    let engine = time(|| migrate(&support::TASKS, &value).unwrap());
-    drop(value);
-    println!("engine migrate alone: {engine:?}");
-
-    for (label, info) in [
-        (
-            "prove, reversible chain",
-            &support::TASKS as &'static ContractInfo,
-        ),
-        ("prove, irreversible chain", &support::IRREVERSIBLE),
-    ] {
-        let mut pass = false;
-        let took = time(|| {
-            pass = prove_file(info, &path, &ProveOptions::default())
-                .unwrap()
-                .pass
-        });
-        assert!(pass, "{label}: the proof must pass");
-        println!(
-            "{label}: {took:?} = {:.1}x the floor (target: 0.4x)",
-            took.as_secs_f64() / floor.as_secs_f64()
-        );
-    }
 }
 
-fn time<R>(f: impl FnOnce() -> R) -> Duration {
-    let start = Instant::now();
-    let out = f();
-    let took = start.elapsed();
-    drop(out);
-    took
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn large_prove(bencher: Bencher<'_, '_>) {
+    let path = &LARGE.path;
+    bencher.bench_local(|| {
+        let proof = prove_file(&support::IRREVERSIBLE, path, &ProveOptions::default()).unwrap();
+        assert!(proof.pass, "the proof must pass: {:?}", proof.errors);
+        proof
+    });
+}
+
+#[divan::bench]
+fn small_read_parse(bencher: Bencher<'_, '_>) {
+    bencher.bench_local(|| serde_json::from_slice::<Value>(black_box(&SMALL)).unwrap());
+}
+
+#[divan::bench]
+fn small_check(bencher: Bencher<'_, '_>) {
+    bencher.bench_local(|| check_bytes(&support::TASKS, "tasks.json", black_box(&SMALL)));
 }

@@ -23,7 +23,6 @@
 use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 
-
 use crate::canonical::{bytes_sha256, hash_hex, reader_sha256};
 use crate::check::Status;
 use crate::contract::ContractInfo;
