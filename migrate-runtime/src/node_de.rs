@@ -1,57 +1,178 @@
 //! Deserializing a user's type straight from a [`Node`], as serde_json would from the
-//! `serde_json::Value` the node stands for. A read level is walked as serde_json walks a
-//! `&Value` (same visitor calls, same "fewer elements" and single-key-enum checks, same map
-//! key rules); raw text is handed to serde_json's text deserializer, which reads what the
-//! type needs and skips unknown fields without building them. Where serde_json's text
-//! deserializer and its `&Value` deserializer would not agree (an `f32` parsed straight to
-//! single precision, 128-bit integers beyond 64 bits, bytes, map keys with escapes, an
-//! empty tuple variant, a struct variant written as an array, a `RawValue`), a thin layer
-//! around the text deserializer gives the `&Value` behaviour, so the result is the one
-//! `T::deserialize(&node.to_value())` gives, and an error exactly when that errs. (What is
-//! left to tell the two apart is invisible to an owned type: a string with escapes comes
-//! from raw text as a copied `&str` rather than a borrowed one, and sequences and maps of
-//! raw text give no size hint.)
+//! `serde_json::Value` the node stands for, and saying where it fails.
+//!
+//! The deserializer walks the node as serde_json walks a `&Value`: same visitor calls, same
+//! "fewer elements" and single-key-enum checks, same map key rules (a number, bool or enum
+//! read from the key's text), same `RawValue` (the value written out again). Raw text is
+//! opened one level at a time with [`Node::open`], the engine's own scanner, and read as the
+//! node it opens to; a field the type ignores is skipped without being opened. No
+//! serde_json deserializer ever gets a user's visitor: a user's type has its `Deserialize`
+//! code built for this deserializer only, whatever form (raw or read) the node has. The
+//! result is the one `T::deserialize(&node.to_value())` gives, and an error exactly when
+//! that errs, with the same message. (What is left to tell the two apart is invisible to
+//! an owned type: a string with escapes, or one in raw text opened on the way, is visited
+//! as a `&str` rather than a borrowed one.)
+//!
+//! On failure, [`from_node`] also says where: the path serde_path_to_error would give for a
+//! `&Value` of the same value (`engine.power`, `wheels[1].size`, `.` for the root),
+//! mirroring how it follows a reading: an array element is `[i]`; a key or an enum's
+//! variant is a segment only when it was visited as a string, an integer or a bool (a key
+//! read as a float, an enum, or through an `Option` or a newtype is `?`); an `Option`, a
+//! newtype or a newtype variant adds none; and the first position an error comes up
+//! through (the deepest) is the one kept. Flattened fields and the content of an untagged
+//! or internally tagged enum are read by serde from what it buffered of the node, so their
+//! faults are at the position of the struct or the enum, as for serde_path_to_error. The
+//! path is a chain of borrowed segments on the stack, built as the reading goes down,
+//! allocating nothing; it is written out only when an error comes up through it.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
+use std::cell::OnceCell;
+use std::fmt::{self, Write as _};
 use std::slice;
 
-use serde::de::value::{CowStrDeserializer, StrDeserializer};
+use serde::de::value::{BorrowedStrDeserializer, StrDeserializer, StringDeserializer};
 use serde::de::{
     self, Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, Expected,
-    IntoDeserializer, MapAccess, SeqAccess, Unexpected, VariantAccess, Visitor,
+    MapAccess, SeqAccess, Unexpected, VariantAccess, Visitor,
 };
 use serde::forward_to_deserialize_any;
-use serde_json::de::StrRead;
-use serde_json::{Error, Map, Value};
+use serde_json::{Error, Map, Number, Value};
 
 use crate::node::Node;
 
 /// The newtype name serde_json's `RawValue` asks a deserializer for.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
-/// Deserializes `T` from `node` as serde_json would from the same value.
-pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Error> {
-    T::deserialize(node)
+/// Why a node does not deserialize, and where.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// serde's error, as a reading of the equivalent `serde_json::Value` gives it.
+    pub(crate) error: Error,
+    /// Where it happened, as `serde_path_to_error::Path` displays it (`.` for the root).
+    pub(crate) path: String,
+}
+
+/// Deserializes `T` from `node` as serde_json would from the same value; on failure, the
+/// error and the JSON path of the fault.
+pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failure> {
+    let track = Track::default();
+    let de = De {
+        node,
+        chain: Chain::Root,
+        track: &track,
+    };
+    T::deserialize(de).map_err(|error| Failure {
+        error,
+        path: track.into_path(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------
-// A node: read levels as serde_json's `&Value`, raw text through serde_json's text reader.
+// Where the reading is.
 
-/// The text deserializer of `text`, as serde_json's `&Value` would act, given to `read`;
-/// the whole text must then have been read.
-fn raw<'de, T>(
-    text: &'de str,
-    read: impl FnOnce(Text<&mut serde_json::Deserializer<StrRead<'de>>>) -> Result<T, Error>,
-) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = read(Text(&mut de))?;
-    de.end()?;
-    Ok(value)
+/// The position of the value being read: a segment and its parent's position, on the
+/// stack of the reading.
+#[derive(Clone, Copy)]
+enum Chain<'c> {
+    /// The whole value.
+    Root,
+    /// An array's element.
+    Index { parent: &'c Chain<'c>, index: usize },
+    /// An object's value under a key, or an enum's variant, as it was visited.
+    Key { parent: &'c Chain<'c>, key: &'c str },
+    /// A value under a key, or a variant, that was not visited as a string, integer or bool.
+    Unknown { parent: &'c Chain<'c> },
 }
 
-/// What a node is, for a type error (as serde_json's `Value::unexpected`).
+impl Chain<'_> {
+    /// The path, as serde_path_to_error's `Path` displays it: keys joined by `.`, indexes
+    /// as `[i]` right after what they index, `?` for an unknown segment, `.` for the root.
+    fn path(&self) -> String {
+        let mut segments = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Chain::Root => break,
+                Chain::Index { parent, .. }
+                | Chain::Key { parent, .. }
+                | Chain::Unknown { parent } => {
+                    segments.push(at);
+                    at = parent;
+                }
+            }
+        }
+        if segments.is_empty() {
+            return ".".to_owned();
+        }
+        let mut path = String::new();
+        let mut separator = "";
+        for segment in segments.iter().rev() {
+            match segment {
+                Chain::Index { index, .. } => {
+                    let _ = write!(path, "[{index}]");
+                }
+                Chain::Key { key, .. } => {
+                    path.push_str(separator);
+                    path.push_str(key);
+                }
+                _ => {
+                    path.push_str(separator);
+                    path.push('?');
+                }
+            }
+            separator = ".";
+        }
+        path
+    }
+}
+
+/// The path of the first position an error came up through (the deepest one).
+#[derive(Default)]
+struct Track {
+    path: OnceCell<String>,
+}
+
+impl Track {
+    /// Records `chain` as where `error` happened, unless a deeper position was recorded.
+    #[cold]
+    fn fail(&self, chain: &Chain<'_>, error: Error) -> Error {
+        self.path.get_or_init(|| chain.path());
+        error
+    }
+
+    fn into_path(self) -> String {
+        self.path.into_inner().unwrap_or_else(|| ".".to_owned())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A node: read as serde_json's `&Value`, raw text opened one level at a time.
+
+/// The deserializer of one node at one position.
+#[derive(Clone, Copy)]
+struct De<'c, 'a> {
+    node: &'c Node<'a>,
+    chain: Chain<'c>,
+    track: &'c Track,
+}
+
+impl<'a> De<'_, 'a> {
+    /// Runs `read` on the node opened one level (raw text read into its first level),
+    /// recording this position as where an error happened, unless a deeper one was.
+    #[inline]
+    fn read<R>(self, read: impl FnOnce(&Self, &Node<'a>) -> Result<R, Error>) -> Result<R, Error> {
+        let node = self.node.open();
+        read(&self, &node).map_err(|e| self.track.fail(&self.chain, e))
+    }
+
+    /// [`De::read`] of a node that is not opened.
+    #[inline]
+    fn here<R>(self, read: impl FnOnce(Self) -> Result<R, Error>) -> Result<R, Error> {
+        read(self).map_err(|e| self.track.fail(&self.chain, e))
+    }
+}
+
+/// What a read node is, for a type error (as serde_json's `Value::unexpected`).
 fn unexpected<'n>(node: &'n Node<'_>) -> Unexpected<'n> {
     match node {
         Node::Null => Unexpected::Unit,
@@ -77,8 +198,82 @@ fn invalid_type(node: &Node<'_>, expected: &dyn Expected) -> Error {
     de::Error::invalid_type(unexpected(node), expected)
 }
 
-/// The node as a `serde_json::Value`, failing (rather than panicking) on raw text that is
-/// not JSON.
+/// A number visits as it is (`u64`, `i64` or `f64`), whatever the type asked for, as
+/// serde_json's `Number` does.
+fn visit_number<'a, V: Visitor<'a>>(n: &Number, visitor: V) -> Result<V::Value, Error> {
+    if let Some(u) = n.as_u64() {
+        visitor.visit_u64(u)
+    } else if let Some(i) = n.as_i64() {
+        visitor.visit_i64(i)
+    } else if let Some(f) = n.as_f64() {
+        visitor.visit_f64(f)
+    } else {
+        Err(de::Error::invalid_type(
+            Unexpected::Other("number"),
+            &visitor,
+        ))
+    }
+}
+
+/// A string: borrowed for as long as the source where it is a span of it.
+fn visit_string<'a, V: Visitor<'a>>(s: &Cow<'a, str>, visitor: V) -> Result<V::Value, Error> {
+    match s {
+        Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+        Cow::Owned(s) => visitor.visit_str(s),
+    }
+}
+
+/// An array's elements to a visitor; all of them must be taken.
+fn visit_array<'a, V: Visitor<'a>>(
+    items: &[Node<'a>],
+    visitor: V,
+    chain: &Chain<'_>,
+    track: &Track,
+) -> Result<V::Value, Error> {
+    let mut seq = Elements {
+        iter: items.iter(),
+        index: 0,
+        chain,
+        track,
+    };
+    let value = visitor.visit_seq(&mut seq)?;
+    if seq.iter.len() == 0 {
+        Ok(value)
+    } else {
+        Err(de::Error::invalid_length(
+            items.len(),
+            &"fewer elements in array",
+        ))
+    }
+}
+
+/// An object's entries to a visitor; all of them must be taken.
+fn visit_object<'a, V: Visitor<'a>>(
+    entries: &[(Cow<'a, str>, Node<'a>)],
+    visitor: V,
+    chain: &Chain<'_>,
+    track: &Track,
+) -> Result<V::Value, Error> {
+    let mut map = Entries {
+        iter: entries.iter(),
+        value: None,
+        key: None,
+        chain,
+        track,
+    };
+    let value = visitor.visit_map(&mut map)?;
+    if map.iter.len() == 0 {
+        Ok(value)
+    } else {
+        Err(de::Error::invalid_length(
+            entries.len(),
+            &"fewer elements in map",
+        ))
+    }
+}
+
+/// The node as a `serde_json::Value` (for a `RawValue`), failing rather than panicking on
+/// raw text that is not JSON.
 fn value_of(node: &Node<'_>) -> Result<Value, Error> {
     Ok(match node {
         Node::Raw(text) => serde_json::from_str(text)?,
@@ -97,66 +292,26 @@ fn value_of(node: &Node<'_>) -> Result<Value, Error> {
     })
 }
 
-/// An array's elements to a visitor; all of them must be taken.
-fn visit_array<'de, V: Visitor<'de>>(
-    items: &'de [Node<'de>],
-    visitor: V,
-) -> Result<V::Value, Error> {
-    let mut seq = Elements { iter: items.iter() };
-    let value = visitor.visit_seq(&mut seq)?;
-    if seq.iter.len() == 0 {
-        Ok(value)
-    } else {
-        Err(de::Error::invalid_length(
-            items.len(),
-            &"fewer elements in array",
-        ))
-    }
-}
-
-/// An object's entries to a visitor; all of them must be taken.
-fn visit_object<'de, V: Visitor<'de>>(
-    entries: &'de [(Cow<'de, str>, Node<'de>)],
-    visitor: V,
-) -> Result<V::Value, Error> {
-    let mut map = Entries {
-        iter: entries.iter(),
-        value: None,
-    };
-    let value = visitor.visit_map(&mut map)?;
-    if map.iter.len() == 0 {
-        Ok(value)
-    } else {
-        Err(de::Error::invalid_length(
-            entries.len(),
-            &"fewer elements in map",
-        ))
-    }
-}
-
-/// The number methods: a number visits as it is (`u64`, `i64` or `f64`), whatever the
-/// type asked for, as serde_json's `&Value` does.
+/// Number methods: a number visits as it is.
 macro_rules! node_numbers {
     ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self {
-                Node::Raw(text) => raw(text, |d| d.$method(visitor)),
-                Node::Number(n) => n.deserialize_any(visitor),
-                _ => Err(invalid_type(self, &visitor)),
-            }
+        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.read(|_, node| match node {
+                Node::Number(n) => visit_number(n, visitor),
+                other => Err(invalid_type(other, &visitor)),
+            })
         }
     )*};
 }
 
-/// Methods that take only a string (as serde_json's `&Value`: borrowed).
+/// Methods that take only a string.
 macro_rules! node_strings {
     ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self {
-                Node::Raw(text) => raw(text, |d| d.$method(visitor)),
-                Node::String(s) => visitor.visit_borrowed_str(s),
-                _ => Err(invalid_type(self, &visitor)),
-            }
+        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.read(|_, node| match node {
+                Node::String(s) => visit_string(s, visitor),
+                other => Err(invalid_type(other, &visitor)),
+            })
         }
     )*};
 }
@@ -164,26 +319,11 @@ macro_rules! node_strings {
 /// Methods that take only an array.
 macro_rules! node_seqs {
     ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
-        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Error> {
-            match self {
-                Node::Raw(text) => raw(text, |d| d.$method($($arg,)* visitor)),
-                Node::Array(items) => visit_array(items, visitor),
-                _ => Err(invalid_type(self, &visitor)),
-            }
-        }
-    )*};
-}
-
-/// Methods that take only an array or a string (bytes).
-macro_rules! node_bytes {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self {
-                Node::Raw(text) => raw(text, |d| d.$method(visitor)),
-                Node::String(s) => visitor.visit_borrowed_str(s),
-                Node::Array(items) => visit_array(items, visitor),
-                _ => Err(invalid_type(self, &visitor)),
-            }
+        fn $method<V: Visitor<'a>>(self, $(_: $ty,)* visitor: V) -> Result<V::Value, Error> {
+            self.read(|de, node| match node {
+                Node::Array(items) => visit_array(items, visitor, &de.chain, de.track),
+                other => Err(invalid_type(other, &visitor)),
+            })
         }
     )*};
 }
@@ -191,43 +331,50 @@ macro_rules! node_bytes {
 /// Methods that take only `null`.
 macro_rules! node_units {
     ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
-        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Error> {
-            match self {
-                Node::Raw(text) => raw(text, |d| d.$method($($arg,)* visitor)),
+        fn $method<V: Visitor<'a>>(self, $(_: $ty,)* visitor: V) -> Result<V::Value, Error> {
+            self.read(|_, node| match node {
                 Node::Null => visitor.visit_unit(),
-                _ => Err(invalid_type(self, &visitor)),
-            }
+                other => Err(invalid_type(other, &visitor)),
+            })
         }
     )*};
 }
 
 /// A node deserializes as serde_json's `&Value` of the same value.
-impl<'de> Deserializer<'de> for &'de Node<'de> {
+impl<'a> Deserializer<'a> for De<'_, 'a> {
     type Error = Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Raw(text) => raw(text, |d| d.deserialize_any(visitor)),
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.read(|de, node| match node {
             Node::Null => visitor.visit_unit(),
             Node::Bool(b) => visitor.visit_bool(*b),
-            Node::Number(n) => n.deserialize_any(visitor),
-            Node::String(s) => visitor.visit_borrowed_str(s),
-            Node::Array(items) => visit_array(items, visitor),
-            Node::Object(entries) => visit_object(entries, visitor),
-        }
+            Node::Number(n) => visit_number(n, visitor),
+            Node::String(s) => visit_string(s, visitor),
+            Node::Array(items) => visit_array(items, visitor, &de.chain, de.track),
+            Node::Object(entries) => visit_object(entries, visitor, &de.chain, de.track),
+            // `open` never gives raw text back.
+            Node::Raw(_) => Err(invalid_type(node, &visitor)),
+        })
     }
 
     node_numbers! {
-        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
-        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
         deserialize_f32 deserialize_f64
+    }
+
+    // As `&Value`: a 128-bit integer takes whatever the value visits as.
+    fn deserialize_i128<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_u128<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
     }
 
     node_strings! {
         deserialize_char deserialize_str deserialize_string deserialize_identifier
     }
-
-    node_bytes! { deserialize_bytes deserialize_byte_buf }
 
     node_seqs! {
         deserialize_seq()
@@ -240,71 +387,87 @@ impl<'de> Deserializer<'de> for &'de Node<'de> {
         deserialize_unit_struct(name: &'static str)
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Raw(text) => raw(text, |d| d.deserialize_bool(visitor)),
+    fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.read(|_, node| match node {
             Node::Bool(b) => visitor.visit_bool(*b),
-            _ => Err(invalid_type(self, &visitor)),
-        }
+            other => Err(invalid_type(other, &visitor)),
+        })
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Raw(text) => raw(text, |d| d.deserialize_option(visitor)),
-            Node::Null => visitor.visit_none(),
-            _ => visitor.visit_some(self),
-        }
+    /// Bytes: a string is handed on as a string, an array as a sequence.
+    fn deserialize_bytes<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.read(|de, node| match node {
+            Node::String(s) => visit_string(s, visitor),
+            Node::Array(items) => visit_array(items, visitor, &de.chain, de.track),
+            other => Err(invalid_type(other, &visitor)),
+        })
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self {
-            Node::Raw(text) => raw(text, |d| d.deserialize_newtype_struct(name, visitor)),
-            // A `RawValue` gets what it gets from a `Value`: the value written out again.
-            _ if name == RAW_VALUE_TOKEN => {
-                value_of(self)?.deserialize_newtype_struct(name, visitor)
+    fn deserialize_byte_buf<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        // The inner value is opened by whatever reads it.
+        self.here(|de| {
+            if de.node.is_null() {
+                visitor.visit_none()
+            } else {
+                visitor.visit_some(de)
             }
-            _ => visitor.visit_newtype_struct(self),
-        }
+        })
     }
 
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Raw(text) => raw(text, |d| d.deserialize_map(visitor)),
-            Node::Object(entries) => visit_object(entries, visitor),
-            _ => Err(invalid_type(self, &visitor)),
-        }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
+    fn deserialize_newtype_struct<V: Visitor<'a>>(
         self,
         name: &'static str,
-        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self {
-            Node::Raw(text) => raw(text, |d| d.deserialize_struct(name, fields, visitor)),
-            Node::Array(items) => visit_array(items, visitor),
-            Node::Object(entries) => visit_object(entries, visitor),
-            _ => Err(invalid_type(self, &visitor)),
-        }
+        self.here(|de| {
+            if name == RAW_VALUE_TOKEN {
+                // A `RawValue` gets what it gets from a `Value`: the value written out
+                // again, compactly.
+                let text = value_of(de.node)?.to_string();
+                visitor.visit_map(RawValueText { text: Some(text) })
+            } else {
+                visitor.visit_newtype_struct(de)
+            }
+        })
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(
+    fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.read(|de, node| match node {
+            Node::Object(entries) => visit_object(entries, visitor, &de.chain, de.track),
+            other => Err(invalid_type(other, &visitor)),
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'a>>(
         self,
-        name: &'static str,
-        variants: &'static [&'static str],
+        _name: &'static str,
+        _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self {
-            Node::Raw(text) => raw(text, |d| d.deserialize_enum(name, variants, visitor)),
+        self.read(|de, node| match node {
+            Node::Array(items) => visit_array(items, visitor, &de.chain, de.track),
+            Node::Object(entries) => visit_object(entries, visitor, &de.chain, de.track),
+            other => Err(invalid_type(other, &visitor)),
+        })
+    }
+
+    fn deserialize_enum<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.read(|de, node| match node {
             Node::Object(entries) => match entries.as_slice() {
                 [(variant, value)] => visitor.visit_enum(NodeEnum {
                     variant,
                     value: Some(value),
+                    chain: &de.chain,
+                    track: de.track,
                 }),
                 _ => Err(de::Error::invalid_value(
                     Unexpected::Map,
@@ -314,32 +477,46 @@ impl<'de> Deserializer<'de> for &'de Node<'de> {
             Node::String(variant) => visitor.visit_enum(NodeEnum {
                 variant,
                 value: None,
+                chain: &de.chain,
+                track: de.track,
             }),
             other => Err(de::Error::invalid_type(unexpected(other), &"string or map")),
-        }
+        })
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
+    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        // Skipped without being opened.
+        self.here(|_| visitor.visit_unit())
     }
 }
 
-/// An array's elements, one at a time.
-struct Elements<'de> {
-    iter: slice::Iter<'de, Node<'de>>,
+/// An array's elements, one at a time, each at its index.
+struct Elements<'c, 'a> {
+    iter: slice::Iter<'c, Node<'a>>,
+    index: usize,
+    chain: &'c Chain<'c>,
+    track: &'c Track,
 }
 
-impl<'de> SeqAccess<'de> for Elements<'de> {
+impl<'a> SeqAccess<'a> for Elements<'_, 'a> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
+    fn next_element_seed<T: DeserializeSeed<'a>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        self.iter
-            .next()
-            .map(|item| seed.deserialize(item))
-            .transpose()
+        let chain = Chain::Index {
+            parent: self.chain,
+            index: self.index,
+        };
+        self.index += 1;
+        let Some(node) = self.iter.next() else {
+            return Ok(None);
+        };
+        let track = self.track;
+        seed.deserialize(De { node, chain, track })
+            .map(Some)
+            .map_err(|e| track.fail(&chain, e))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -347,32 +524,62 @@ impl<'de> SeqAccess<'de> for Elements<'de> {
     }
 }
 
-/// An object's entries, one at a time.
-struct Entries<'de> {
-    iter: slice::Iter<'de, (Cow<'de, str>, Node<'de>)>,
-    value: Option<&'de Node<'de>>,
+/// An object's entries, one at a time; each value under its key, when the key was read as
+/// something a path shows.
+struct Entries<'c, 'a> {
+    iter: slice::Iter<'c, (Cow<'a, str>, Node<'a>)>,
+    value: Option<&'c Node<'a>>,
+    /// The last key read, as the path shows it (if it does).
+    key: Option<&'c str>,
+    chain: &'c Chain<'c>,
+    track: &'c Track,
 }
 
-impl<'de> MapAccess<'de> for Entries<'de> {
+impl<'c> Entries<'c, '_> {
+    /// The position under the last key read (forgetting it).
+    fn under_key(&mut self) -> Chain<'c> {
+        match self.key.take() {
+            Some(key) => Chain::Key {
+                parent: self.chain,
+                key,
+            },
+            None => Chain::Unknown { parent: self.chain },
+        }
+    }
+}
+
+impl<'a> MapAccess<'a> for Entries<'_, 'a> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
+    fn next_key_seed<K: DeserializeSeed<'a>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        match self.iter.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(MapKey::new(Cow::Borrowed(key))).map(Some)
+        let Some((key, value)) = self.iter.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        let read = seed.deserialize(MapKey {
+            key,
+            shown: Some(&mut self.key),
+        });
+        match read {
+            Ok(key) => Ok(Some(key)),
+            Err(e) => {
+                let chain = self.under_key();
+                Err(self.track.fail(&chain, e))
             }
-            None => Ok(None),
         }
     }
 
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
+    fn next_value_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> Result<T::Value, Error> {
+        let chain = self.under_key();
+        let track = self.track;
         match self.value.take() {
-            Some(value) => seed.deserialize(value),
-            None => Err(de::Error::custom("value is missing")),
+            Some(node) => seed
+                .deserialize(De { node, chain, track })
+                .map_err(|e| track.fail(&chain, e)),
+            None => Err(track.fail(self.chain, de::Error::custom("value is missing"))),
         }
     }
 
@@ -382,71 +589,113 @@ impl<'de> MapAccess<'de> for Entries<'de> {
 }
 
 /// An enum read from a node: a string (a unit variant), or an object's single entry.
-struct NodeEnum<'de> {
-    variant: &'de str,
-    value: Option<&'de Node<'de>>,
+struct NodeEnum<'c, 'a> {
+    variant: &'c str,
+    value: Option<&'c Node<'a>>,
+    chain: &'c Chain<'c>,
+    track: &'c Track,
 }
 
-impl<'de> EnumAccess<'de> for NodeEnum<'de> {
+impl<'c, 'a> EnumAccess<'a> for NodeEnum<'c, 'a> {
     type Error = Error;
-    type Variant = NodeVariant<'de>;
+    type Variant = NodeVariant<'c, 'a>;
 
-    fn variant_seed<S: DeserializeSeed<'de>>(
+    fn variant_seed<S: DeserializeSeed<'a>>(
         self,
         seed: S,
-    ) -> Result<(S::Value, NodeVariant<'de>), Error> {
-        let name: StrDeserializer<'_, Error> = self.variant.into_deserializer();
-        let variant = seed.deserialize(name)?;
-        Ok((variant, NodeVariant { value: self.value }))
+    ) -> Result<(S::Value, NodeVariant<'c, 'a>), Error> {
+        let mut shown = false;
+        let name = VariantName {
+            name: self.variant,
+            shown: &mut shown,
+        };
+        let variant = seed
+            .deserialize(name)
+            .map_err(|e| self.track.fail(self.chain, e))?;
+        let chain = if shown {
+            Chain::Key {
+                parent: self.chain,
+                key: self.variant,
+            }
+        } else {
+            Chain::Unknown { parent: self.chain }
+        };
+        let access = NodeVariant {
+            value: self.value,
+            chain,
+            track: self.track,
+        };
+        Ok((variant, access))
     }
 }
 
-/// The value of an enum's variant, if it was written as an object.
-struct NodeVariant<'de> {
-    value: Option<&'de Node<'de>>,
+/// The value of an enum's variant (if it was written as an object), at the variant's
+/// position.
+struct NodeVariant<'c, 'a> {
+    value: Option<&'c Node<'a>>,
+    chain: Chain<'c>,
+    track: &'c Track,
 }
 
-impl<'de> VariantAccess<'de> for NodeVariant<'de> {
+impl<'a> NodeVariant<'_, 'a> {
+    /// The variant's value, read at the variant's position.
+    fn de(&self) -> Option<De<'_, 'a>> {
+        self.value.map(|node| De {
+            node,
+            chain: self.chain,
+            track: self.track,
+        })
+    }
+
+    /// Records the variant's position as where `e` happened, unless a deeper one was.
+    fn fail(&self, e: Error) -> Error {
+        self.track.fail(&self.chain, e)
+    }
+}
+
+impl<'a> VariantAccess<'a> for NodeVariant<'_, 'a> {
     type Error = Error;
 
     fn unit_variant(self) -> Result<(), Error> {
-        match self.value {
-            Some(value) => <()>::deserialize(value),
+        match self.de() {
+            Some(de) => <()>::deserialize(de).map_err(|e| self.fail(e)),
             None => Ok(()),
         }
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        match self.value {
-            Some(value) => seed.deserialize(value),
+    fn newtype_variant_seed<T: DeserializeSeed<'a>>(self, seed: T) -> Result<T::Value, Error> {
+        match self.de() {
+            Some(de) => seed.deserialize(de),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"newtype variant",
             )),
         }
+        .map_err(|e| self.fail(e))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        match self.value {
-            Some(Node::Raw(text)) => raw(text, |d| d.0.deserialize_seq(TupleVariant(visitor))),
+    fn tuple_variant<V: Visitor<'a>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        let node = self.value.map(Node::open);
+        match node.as_deref() {
             Some(Node::Array(items)) if items.is_empty() => visitor.visit_unit(),
-            Some(Node::Array(items)) => visit_array(items, visitor),
+            Some(Node::Array(items)) => visit_array(items, visitor, &self.chain, self.track),
             Some(other) => Err(de::Error::invalid_type(unexpected(other), &"tuple variant")),
             None => Err(de::Error::invalid_type(
                 Unexpected::UnitVariant,
                 &"tuple variant",
             )),
         }
+        .map_err(|e| self.fail(e))
     }
 
-    fn struct_variant<V: Visitor<'de>>(
+    fn struct_variant<V: Visitor<'a>>(
         self,
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match self.value {
-            Some(Node::Raw(text)) => raw(text, |d| d.deserialize_map(visitor)),
-            Some(Node::Object(entries)) => visit_object(entries, visitor),
+        let node = self.value.map(Node::open);
+        match node.as_deref() {
+            Some(Node::Object(entries)) => visit_object(entries, visitor, &self.chain, self.track),
             Some(other) => Err(de::Error::invalid_type(
                 unexpected(other),
                 &"struct variant",
@@ -456,92 +705,23 @@ impl<'de> VariantAccess<'de> for NodeVariant<'de> {
                 &"struct variant",
             )),
         }
+        .map_err(|e| self.fail(e))
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Object keys, as serde_json's `&Value` gives them: a string, or a number, bool or enum
-// read from that string.
-
-/// An object key (already unescaped).
-struct MapKey<'de, E> {
-    key: Cow<'de, str>,
-    error: PhantomData<E>,
+/// An enum's variant name, as `&Value` hands it on (a plain string deserializer), noting
+/// whether it was visited as a string (the path shows it then).
+struct VariantName<'n> {
+    name: &'n str,
+    shown: &'n mut bool,
 }
 
-impl<'de, E> MapKey<'de, E> {
-    fn new(key: Cow<'de, str>) -> Self {
-        MapKey {
-            key,
-            error: PhantomData,
-        }
-    }
-}
+impl<'de> Deserializer<'de> for VariantName<'_> {
+    type Error = Error;
 
-/// Reads the number written as the whole of `key` (digits or `-` first, nothing after the
-/// number, no whitespace), as serde_json's `&Value` reads a numeric key.
-fn number_key<'k, T, E: de::Error>(
-    key: &'k str,
-    read: impl FnOnce(&mut serde_json::Deserializer<StrRead<'k>>) -> Result<T, Error>,
-) -> Result<T, E> {
-    let bytes = key.as_bytes();
-    let numeric = matches!(bytes.first(), Some(b'0'..=b'9' | b'-'))
-        && !bytes
-            .iter()
-            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    if !numeric {
-        return Err(E::custom("expected the key to be a number in quotes"));
-    }
-    let mut de = serde_json::Deserializer::from_str(key);
-    let value = read(&mut de).map_err(E::custom)?;
-    de.end().map_err(E::custom)?;
-    Ok(value)
-}
-
-/// The number methods of a key.
-macro_rules! key_numbers {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-            number_key(&self.key, |d| d.$method(NumberKey(visitor, PhantomData)))
-        }
-    )*};
-}
-
-impl<'de, E: de::Error> Deserializer<'de> for MapKey<'de, E> {
-    type Error = E;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        match self.key {
-            Cow::Borrowed(key) => visitor.visit_borrowed_str(key),
-            Cow::Owned(key) => visitor.visit_string(key),
-        }
-    }
-
-    key_numbers! {
-        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
-        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
-        deserialize_f32 deserialize_f64
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        match &*self.key {
-            "true" => visitor.visit_bool(true),
-            "false" => visitor.visit_bool(false),
-            other => Err(de::Error::invalid_type(Unexpected::Str(other), &visitor)),
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        // A key is never null.
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, E> {
-        visitor.visit_newtype_struct(self)
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        *self.shown = true;
+        visitor.visit_str(self.name)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -549,410 +729,270 @@ impl<'de, E: de::Error> Deserializer<'de> for MapKey<'de, E> {
         name: &'static str,
         variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, E> {
-        let key: CowStrDeserializer<'de, E> = self.key.into_deserializer();
-        key.deserialize_enum(name, variants, visitor)
+    ) -> Result<V::Value, Error> {
+        StrDeserializer::new(self.name).deserialize_enum(name, variants, visitor)
     }
 
     forward_to_deserialize_any! {
-        char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
         identifier ignored_any
     }
 }
 
-/// A visitor of a number read from a key (read from a string that lives shorter than
-/// `'de`, which a number never borrows from).
-struct NumberKey<'de, V>(V, PhantomData<&'de ()>);
-
-/// Number visits, forwarded.
-macro_rules! forward_visits {
-    ($($method:ident($ty:ty))*) => {$(
-        fn $method<Err: de::Error>(self, v: $ty) -> Result<Self::Value, Err> {
-            self.0.$method(v)
-        }
-    )*};
+/// What a `RawValue` is handed, as serde_json's `&Value` hands it: a map of one entry,
+/// its token and the text.
+struct RawValueText {
+    text: Option<String>,
 }
 
-impl<'any, 'de, V: Visitor<'de>> Visitor<'any> for NumberKey<'de, V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    forward_visits! {
-        visit_i8(i8) visit_i16(i16) visit_i32(i32) visit_i64(i64) visit_i128(i128)
-        visit_u8(u8) visit_u16(u16) visit_u32(u32) visit_u64(u64) visit_u128(u128)
-        visit_f32(f32) visit_f64(f64)
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Raw text: serde_json's text deserializer, with the few places where it would not act as
-// its `&Value` deserializer made to act so. Each wrapper wraps what it hands on (visitors,
-// seeds, sequences, maps, enums), so the whole of the text is read through them.
-
-/// A text deserializer (or the deserializer of a part of the text) acting as `&Value`.
-struct Text<D>(D);
-
-/// Methods the text deserializer does as `&Value` does: forwarded, the visitor wrapped.
-macro_rules! text_forward {
-    ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
-        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            self.0.$method($($arg,)* Wrap(visitor))
-        }
-    )*};
-}
-
-/// Number methods the text deserializer would parse differently (`f32` straight to single
-/// precision, 128-bit integers beyond 64 bits): read as `&Value` reads every number.
-macro_rules! text_as_number {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-            self.0.deserialize_f64(Wrap(visitor))
-        }
-    )*};
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Text<D> {
-    type Error = D::Error;
-
-    text_forward! {
-        deserialize_any() deserialize_bool()
-        deserialize_i8() deserialize_i16() deserialize_i32() deserialize_i64()
-        deserialize_u8() deserialize_u16() deserialize_u32() deserialize_u64()
-        deserialize_f64() deserialize_char() deserialize_str() deserialize_string()
-        deserialize_option() deserialize_unit() deserialize_unit_struct(name: &'static str)
-        deserialize_seq() deserialize_tuple(len: usize)
-        deserialize_tuple_struct(name: &'static str, len: usize)
-        deserialize_map()
-        deserialize_struct(name: &'static str, fields: &'static [&'static str])
-        deserialize_enum(name: &'static str, variants: &'static [&'static str])
-        deserialize_identifier() deserialize_ignored_any()
-    }
-
-    text_as_number! { deserialize_f32 deserialize_i128 deserialize_u128 }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(Bytes(visitor))
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(Bytes(visitor))
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        if name == RAW_VALUE_TOKEN {
-            // A `RawValue` gets what it gets from a `Value`: the value written out again,
-            // not the text as it is in the source.
-            let value = Value::deserialize(self.0)?;
-            value
-                .deserialize_newtype_struct(name, visitor)
-                .map_err(de::Error::custom)
-        } else {
-            self.0.deserialize_newtype_struct(name, Wrap(visitor))
-        }
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
-    }
-}
-
-/// A visitor handed to the text deserializer: what it is given to read on is wrapped.
-struct Wrap<V>(V);
-
-/// Visits of plain values, forwarded (with the visit's own error type).
-macro_rules! forward_plain_visits {
-    ($($method:ident($ty:ty))*) => {$(
-        fn $method<Err: de::Error>(self, v: $ty) -> Result<V::Value, Err> {
-            self.0.$method(v)
-        }
-    )*};
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    forward_plain_visits! {
-        visit_bool(bool)
-        visit_i8(i8) visit_i16(i16) visit_i32(i32) visit_i64(i64) visit_i128(i128)
-        visit_u8(u8) visit_u16(u16) visit_u32(u32) visit_u64(u64) visit_u128(u128)
-        visit_f32(f32) visit_f64(f64) visit_char(char)
-        visit_str(&str) visit_borrowed_str(&'de str) visit_string(String)
-        visit_bytes(&[u8]) visit_borrowed_bytes(&'de [u8]) visit_byte_buf(Vec<u8>)
-    }
-
-    fn visit_none<Err: de::Error>(self) -> Result<V::Value, Err> {
-        self.0.visit_none()
-    }
-
-    fn visit_unit<Err: de::Error>(self) -> Result<V::Value, Err> {
-        self.0.visit_unit()
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        self.0.visit_some(Text(d))
-    }
-
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        self.0.visit_newtype_struct(Text(d))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.0.visit_seq(TextSeq(seq))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(TextMap(map))
-    }
-
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
-        self.0.visit_enum(TextEnum(data))
-    }
-}
-
-/// A seed handed to the text deserializer: it reads through [`Text`].
-struct TextSeed<S>(S);
-
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TextSeed<S> {
-    type Value = S::Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-        self.0.deserialize(Text(d))
-    }
-}
-
-/// An array of the text.
-struct TextSeq<A>(A);
-
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for TextSeq<A> {
-    type Error = A::Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, A::Error> {
-        self.0.next_element_seed(TextSeed(seed))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
-    }
-}
-
-/// An object of the text: its keys are read as `&Value` reads keys ([`MapKey`]).
-struct TextMap<A>(A);
-
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for TextMap<A> {
-    type Error = A::Error;
+impl<'de> MapAccess<'de> for RawValueText {
+    type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        self.0.next_key_seed(KeySeed(seed))
+    ) -> Result<Option<K::Value>, Error> {
+        if self.text.is_none() {
+            return Ok(None);
+        }
+        seed.deserialize(BorrowedStrDeserializer::new(RAW_VALUE_TOKEN))
+            .map(Some)
     }
 
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        self.0.next_value_seed(TextSeed(seed))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
-    }
-}
-
-/// A key of the text: taken as a string, then read as `&Value` reads a key (the text
-/// deserializer would read a number or a bool from the key's raw text, escapes and all).
-struct KeySeed<S>(S);
-
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<S> {
-    type Value = S::Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-        let key = d.deserialize_str(Capture)?;
-        self.0.deserialize(MapKey::new(key))
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let text = self.text.take().unwrap_or_default();
+        seed.deserialize(StringDeserializer::new(text))
     }
 }
 
-/// A string, borrowed from the text where it has no escapes.
-struct Capture;
+// ---------------------------------------------------------------------------------------
+// Object keys, as serde_json's `&Value` gives them: a string, or a number, bool or enum
+// read from that string.
 
-impl<'de> Visitor<'de> for Capture {
-    type Value = Cow<'de, str>;
+/// An object key (already unescaped). `shown` receives the key as a path shows it, when
+/// it is visited as a string, an integer or a bool (as serde_path_to_error captures keys).
+struct MapKey<'k, 'c, 'a> {
+    key: &'c Cow<'a, str>,
+    shown: Option<&'k mut Option<&'c str>>,
+}
+
+impl<'c> MapKey<'_, 'c, '_> {
+    fn show(&mut self, text: &'c str) {
+        if let Some(shown) = self.shown.as_deref_mut() {
+            *shown = Some(text);
+        }
+    }
+}
+
+/// Which of serde_json's number readings a key's type asks for.
+#[derive(Clone, Copy)]
+enum Width {
+    /// `u64`, `i64` or `f64`, as the text is.
+    Any,
+    /// Straight to single precision.
+    F32,
+    /// A 128-bit integer.
+    I128,
+    /// An unsigned 128-bit integer.
+    U128,
+}
+
+/// A number read from a key's text.
+enum KeyNumber {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    I128(i128),
+    U128(u128),
+}
+
+/// Takes the number serde_json's text reader reads (the visitor of no type of the user's).
+struct ReadNumber;
+
+impl Visitor<'_> for ReadNumber {
+    type Value = KeyNumber;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
+        f.write_str("a number")
     }
 
-    fn visit_borrowed_str<Err: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, Err> {
-        Ok(Cow::Borrowed(v))
+    fn visit_u64<E>(self, v: u64) -> Result<KeyNumber, E> {
+        Ok(KeyNumber::U64(v))
     }
 
-    fn visit_str<Err: de::Error>(self, v: &str) -> Result<Cow<'de, str>, Err> {
-        Ok(Cow::Owned(v.to_owned()))
+    fn visit_i64<E>(self, v: i64) -> Result<KeyNumber, E> {
+        Ok(KeyNumber::I64(v))
     }
 
-    fn visit_string<Err: de::Error>(self, v: String) -> Result<Cow<'de, str>, Err> {
-        Ok(Cow::Owned(v))
+    fn visit_f64<E>(self, v: f64) -> Result<KeyNumber, E> {
+        Ok(KeyNumber::F64(v))
     }
-}
 
-impl<'de> DeserializeSeed<'de> for Capture {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
-        d.deserialize_str(self)
+    fn visit_i128<E>(self, v: i128) -> Result<KeyNumber, E> {
+        Ok(KeyNumber::I128(v))
     }
-}
 
-/// An enum of the text. Its variant's name is handed on as `&Value` hands it on (a plain
-/// string deserializer).
-struct TextEnum<A>(A);
-
-impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for TextEnum<A> {
-    type Error = A::Error;
-    type Variant = TextVariant<A::Variant>;
-
-    fn variant_seed<S: DeserializeSeed<'de>>(
-        self,
-        seed: S,
-    ) -> Result<(S::Value, TextVariant<A::Variant>), A::Error> {
-        let (name, variant) = self.0.variant_seed(Capture)?;
-        let name_de: StrDeserializer<'_, A::Error> = name.as_ref().into_deserializer();
-        let value = seed.deserialize(name_de)?;
-        Ok((value, TextVariant(variant)))
+    fn visit_u128<E>(self, v: u128) -> Result<KeyNumber, E> {
+        Ok(KeyNumber::U128(v))
     }
 }
 
-/// The value of an enum's variant in the text.
-struct TextVariant<A>(A);
-
-impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for TextVariant<A> {
-    type Error = A::Error;
-
-    fn unit_variant(self) -> Result<(), A::Error> {
-        self.0.unit_variant()
-    }
-
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
-        self.0.newtype_variant_seed(TextSeed(seed))
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
-        self.0.tuple_variant(len, TupleVariant(visitor))
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, A::Error> {
-        self.0.struct_variant(fields, StructVariant(visitor))
-    }
+/// serde_json's message for a key that does not start as a number.
+fn not_a_numeric_key() -> Error {
+    de::Error::custom("invalid value: expected key to be a number in quotes")
 }
 
-/// A tuple variant's array: `&Value` visits an empty one as a unit, and any other array as
-/// a sequence. The first element is read (as a `Value`) to learn which, then handed on.
-struct TupleVariant<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for TupleVariant<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
+/// Where the number at the start of `bytes` ends: an integer, or a JSON number (fraction
+/// and exponent too), as far as serde_json's reading of it goes.
+fn number_end(bytes: &[u8], integer: bool) -> usize {
+    let digits = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = digits(usize::from(bytes.first() == Some(&b'-')));
+    if !integer {
+        if bytes.get(i) == Some(&b'.') {
+            i = digits(i + 1);
+        }
+        if matches!(bytes.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(bytes.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            i = digits(i);
+        }
     }
+    i
+}
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
-        let Some(first) = seq.next_element::<Value>()? else {
-            return self.0.visit_unit();
+impl<'a> MapKey<'_, '_, 'a> {
+    /// Reads the number written as the whole of the key, as serde_json's `&Value` reads a
+    /// numeric key: serde_json's text reader reads the number (the same messages for text
+    /// that is not one), the visitor is given it, an error of the visitor's gets the
+    /// position the reader was at, and nothing may follow the number.
+    fn number<V: Visitor<'a>>(mut self, width: Width, visitor: V) -> Result<V::Value, Error> {
+        let key: &str = self.key;
+        if !matches!(key.as_bytes().first(), Some(b'0'..=b'9' | b'-')) {
+            return Err(not_a_numeric_key());
+        }
+        let mut reader = serde_json::Deserializer::from_str(key);
+        let number = match width {
+            Width::Any => reader.deserialize_f64(ReadNumber),
+            Width::F32 => reader.deserialize_f32(ReadNumber),
+            Width::I128 => reader.deserialize_i128(ReadNumber),
+            Width::U128 => reader.deserialize_u128(ReadNumber),
+        }?;
+        let integer = matches!(width, Width::I128 | Width::U128);
+        let end = number_end(key.as_bytes(), integer);
+        // The text a path shows: the integer as it is written again (`-0` is `0`).
+        let text = key.get(..end).unwrap_or(key);
+        let visited: Result<V::Value, Error> = match number {
+            KeyNumber::U64(n) => {
+                self.show(text);
+                visitor.visit_u64(n)
+            }
+            KeyNumber::I64(n) => {
+                self.show(text);
+                visitor.visit_i64(n)
+            }
+            KeyNumber::U128(n) => {
+                self.show(text);
+                visitor.visit_u128(n)
+            }
+            KeyNumber::I128(n) => {
+                self.show(if n == 0 { "0" } else { text });
+                visitor.visit_i128(n)
+            }
+            KeyNumber::F64(n) => visitor.visit_f64(n),
         };
-        let mut prefixed = Prefixed {
-            first: Some(first),
-            rest: TextSeq(seq),
-        };
-        let value = self.0.visit_seq(&mut prefixed)?;
-        // The elements after the first the text deserializer checks itself (its end of
-        // the array); the first, read here, must have been taken too.
-        if prefixed.first.is_some() {
-            return Err(de::Error::custom(
-                "invalid length, expected fewer elements in array",
-            ));
+        let value = visited.map_err(|e| {
+            if e.line() == 0 {
+                de::Error::custom(format_args!("{e} at line 1 column {end}"))
+            } else {
+                e
+            }
+        })?;
+        if end < key.len() {
+            return Err(not_a_numeric_key());
         }
         Ok(value)
     }
 }
 
-/// An array whose first element was read already.
-struct Prefixed<A> {
-    first: Option<Value>,
-    rest: TextSeq<A>,
+/// The number methods of a key.
+macro_rules! key_numbers {
+    ($($method:ident: $width:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            self.number(Width::$width, visitor)
+        }
+    )*};
 }
 
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Prefixed<A> {
-    type Error = A::Error;
+impl<'de> Deserializer<'de> for MapKey<'_, '_, 'de> {
+    type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, A::Error> {
-        match self.first.take() {
-            Some(first) => seed.deserialize(first).map(Some).map_err(de::Error::custom),
-            None => self.rest.next_element_seed(seed),
+    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, Error> {
+        let key = self.key;
+        self.show(key);
+        visit_string(key, visitor)
+    }
+
+    key_numbers! {
+        deserialize_i8: Any deserialize_i16: Any deserialize_i32: Any deserialize_i64: Any
+        deserialize_u8: Any deserialize_u16: Any deserialize_u32: Any deserialize_u64: Any
+        deserialize_f32: F32 deserialize_f64: Any
+        deserialize_i128: I128 deserialize_u128: U128
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, Error> {
+        let key = self.key;
+        match key.as_ref() {
+            "true" => {
+                self.show(key);
+                visitor.visit_bool(true)
+            }
+            "false" => {
+                self.show(key);
+                visitor.visit_bool(false)
+            }
+            other => Err(de::Error::invalid_type(Unexpected::Str(other), &visitor)),
         }
     }
-}
 
-/// A struct variant: `&Value` takes only an object (the text deserializer would take an
-/// array too).
-struct StructVariant<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for StructVariant<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // A key is never null. What reads on is not shown in a path.
+        visitor.visit_some(MapKey {
+            key: self.key,
+            shown: None,
+        })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(TextMap(map))
-    }
-}
-
-/// Bytes: `&Value` hands on a string as a string (the text deserializer would hand on its
-/// bytes), and an array as a sequence; anything else is refused.
-struct Bytes<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for Bytes<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(MapKey {
+            key: self.key,
+            shown: None,
+        })
     }
 
-    fn visit_borrowed_str<Err: de::Error>(self, v: &'de str) -> Result<V::Value, Err> {
-        self.0.visit_borrowed_str(v)
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        StrDeserializer::new(self.key).deserialize_enum(name, variants, visitor)
     }
 
-    fn visit_str<Err: de::Error>(self, v: &str) -> Result<V::Value, Err> {
-        self.0.visit_str(v)
-    }
-
-    fn visit_string<Err: de::Error>(self, v: String) -> Result<V::Value, Err> {
-        self.0.visit_string(v)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.0.visit_seq(TextSeq(seq))
+    forward_to_deserialize_any! {
+        char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
     }
 }
 
@@ -962,6 +1002,7 @@ mod tests {
     use crate::node::parse_with;
     use proptest::prelude::*;
     use serde::Deserialize;
+    use serde_json::json;
     use serde_json::value::RawValue;
     use std::collections::{BTreeMap, HashMap};
     use std::fmt::Debug;
@@ -989,12 +1030,31 @@ mod tests {
         }
     }
 
+    /// What reading `T` from a `&Value` gives, as serde_path_to_error sees it: the value,
+    /// or the message and the path of the fault.
+    fn tracked<T: DeserializeOwned>(value: &Value) -> Result<T, (String, String)> {
+        serde_path_to_error::deserialize::<_, T>(value)
+            .map_err(|e| (e.inner().to_string(), e.path().to_string()))
+    }
+
+    /// What reading `T` from a node gives: the value, or the message and the path.
+    fn read_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, (String, String)> {
+        from_node::<T>(node).map_err(|f| (f.error.to_string(), f.path))
+    }
+
     /// Deserializes `T` from `text` as a `&Value` and from every form of node (read, raw,
-    /// partly opened two ways), asserts they agree (the same value, or all errors), and
-    /// says whether it succeeded.
+    /// partly opened two ways), asserts they agree (the same value, or the same message at
+    /// the same path, as serde_path_to_error gives them for the `&Value`), and says whether
+    /// it succeeded.
     fn agrees<T: DeserializeOwned + PartialEq + Debug>(text: &str) -> bool {
         let value: Value = serde_json::from_str(text).expect("test text is JSON");
-        let expected = T::deserialize(&value);
+        let expected = tracked::<T>(&value);
+        // Tracking changes nothing in the reading.
+        match (&expected, T::deserialize(&value)) {
+            (Ok(a), Ok(b)) => assert_eq!(*a, b, "&Value of {text}"),
+            (Err((message, _)), Err(e)) => assert_eq!(*message, e.to_string(), "{text}"),
+            (a, b) => panic!("tracked {a:?} but &Value {b:?} for {text}"),
+        }
         // For these types the owned `Value` path gives the same too.
         match (&expected, serde_json::from_value::<T>(value.clone())) {
             (Ok(a), Ok(b)) => assert_eq!(*a, b, "owned Value of {text}"),
@@ -1006,17 +1066,15 @@ mod tests {
         let raw = parse_with(bytes, true).expect("test text parses");
         let even = open_some(raw.clone(), 0);
         let odd = open_some(raw.clone(), 1);
+        let whole = Node::Raw(text.trim());
         for (form, node) in [
             ("read", &read),
             ("raw", &raw),
             ("even", &even),
             ("odd", &odd),
+            ("whole", &whole),
         ] {
-            match (&expected, from_node::<T>(node)) {
-                (Ok(e), Ok(got)) => assert_eq!(*e, got, "{form} node of {text}"),
-                (Err(_), Err(_)) => {}
-                (e, got) => panic!("{form} node of {text}: Value gives {e:?}, node {got:?}"),
-            }
+            assert_eq!(read_node::<T>(node), expected, "{form} node of {text}");
         }
         expected.is_ok()
     }
@@ -1516,23 +1574,465 @@ mod tests {
     }
 
     #[test]
-    fn invalid_raw_text_is_an_error_not_a_panic() {
-        for text in ["", "nope", "{", "[1,", "1 2", "\"a", "{\"a\" 1}"] {
-            assert!(from_node::<Value>(&Node::Raw(text)).is_err(), "{text}");
-            assert!(from_node::<Plain>(&Node::Raw(text)).is_err(), "{text}");
-            assert!(from_node::<WithRaw>(&Node::Object(vec![
+    fn invalid_raw_text_never_panics() {
+        // Raw text is validated before a raw node exists; should anything else ever be
+        // read, the reading gives some value or an error, never a panic.
+        for text in [
+            "",
+            "nope",
+            "{",
+            "[1,",
+            "1 2",
+            "\"a",
+            "{\"a\" 1}",
+            "1 x",
+            "{\"Unit\": null} 1",
+            "-",
+            "[",
+            "]",
+            "}",
+            "{\"",
+            "\"\\",
+            "tru",
+            "[{\"id\": 1,",
+            "{\"raw\": [}",
+        ] {
+            let _ = from_node::<Value>(&Node::Raw(text));
+            let _ = from_node::<Plain>(&Node::Raw(text));
+            let _ = from_node::<External>(&Node::Raw(text));
+            let _ = from_node::<Vec<Untagged>>(&Node::Raw(text));
+            let _ = from_node::<WithRaw>(&Node::Object(vec![
                 ("id".into(), Node::Number(1u8.into())),
                 (
                     "raw".into(),
-                    Node::Object(vec![("x".into(), Node::Raw(text))])
+                    Node::Object(vec![("x".into(), Node::Raw(text))]),
                 ),
-            ]))
-            .is_err());
+            ]));
         }
-        // Text after the value is refused too.
-        assert!(from_node::<u8>(&Node::Raw("1 x")).is_err());
-        assert!(from_node::<External>(&Node::Raw(r#"{"Unit": null} 1"#)).is_err());
-        assert!(from_node::<u8>(&Node::Raw("1")).is_ok());
+        assert_eq!(from_node::<u8>(&Node::Raw("1")).ok(), Some(1));
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Failures: the message and the path, as serde_path_to_error gives them for a `&Value`.
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Fleet {
+        owner: String,
+        engine: Engine,
+        wheels: Vec<Wheel>,
+        #[serde(default)]
+        spare: Option<Wheel>,
+        #[serde(default)]
+        by_slot: BTreeMap<u8, Wheel>,
+        #[serde(default)]
+        named: HashMap<String, Wheel>,
+        #[serde(default)]
+        parts: Vec<Part>,
+        #[serde(default)]
+        loads: Vec<Load>,
+        #[serde(default)]
+        events: Vec<Event>,
+        #[serde(flatten)]
+        extra: Extra,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Engine {
+        power: u32,
+        #[serde(default)]
+        kind: Option<Kind>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    enum Kind {
+        Diesel,
+        Electric { volts: u16 },
+        Hybrid(u8, f32),
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Wheel {
+        size: u32,
+        #[serde(default)]
+        pressure: Option<f32>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    enum Part {
+        Bolt,
+        Nut(u16),
+        Gear { teeth: u8 },
+        Pair(Wheel, Wheel),
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(untagged)]
+    enum Load {
+        Count(u32),
+        Named { name: String, weight: f64 },
+        List(Vec<u8>),
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(tag = "type")]
+    enum Event {
+        Start { at: u64 },
+        Stop(Wheel),
+        Pause,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Extra {
+        #[serde(default)]
+        color: Option<String>,
+        #[serde(default)]
+        year: Option<u16>,
+    }
+
+    /// A key read as a float: a path does not show it (`?`).
+    #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+    struct FloatKey(u64);
+
+    impl<'de> Deserialize<'de> for FloatKey {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            f64::deserialize(d).map(|f| FloatKey(f.to_bits()))
+        }
+    }
+
+    const FLEET: &str = r#"{
+        "owner": "ann", "color": "red",
+        "engine": {"power": 300, "kind": {"Electric": {"volts": 400}}},
+        "wheels": [{"size": 16}, {"size": 17, "pressure": 2.5}],
+        "spare": {"size": 15},
+        "by_slot": {"1": {"size": 1}, "200": {"size": 2}},
+        "named": {"front left": {"size": 3}, "a.b": {"size": 4}, "": {"size": 5}},
+        "parts": ["Bolt", {"Nut": 7}, {"Gear": {"teeth": 12}},
+                  {"Pair": [{"size": 1}, {"size": 2}]}],
+        "loads": [5, {"name": "sand", "weight": 1.5}, [1, 2]],
+        "events": [{"type": "Start", "at": 3}, {"type": "Stop", "size": 9}, {"type": "Pause"}],
+        "year": 1999
+    }"#;
+
+    /// `FLEET` with `value` at `pointer` (replacing what is there, or added to an object),
+    /// or with what is at `pointer` removed, for `None`.
+    fn fleet_with(pointer: &str, value: Option<Value>) -> String {
+        let mut doc: Value = serde_json::from_str(FLEET).unwrap();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        match (doc.pointer_mut(parent).expect(parent), value) {
+            (Value::Object(map), Some(value)) => {
+                map.insert(key.to_owned(), value);
+            }
+            (Value::Object(map), None) => {
+                map.shift_remove(key);
+            }
+            (Value::Array(items), Some(value)) => items[key.parse::<usize>().unwrap()] = value,
+            (Value::Array(items), None) => {
+                items.remove(key.parse::<usize>().unwrap());
+            }
+            _ => panic!("{pointer}"),
+        }
+        doc.to_string()
+    }
+
+    /// `text` does not read as `T`: it fails with `message` at `path`, on every form of
+    /// node, as serde_path_to_error says of the `&Value`.
+    fn fails<T: DeserializeOwned + PartialEq + Debug>(text: &str, message: &str, path: &str) {
+        assert!(!agrees::<T>(text), "expected {text} to be refused");
+        let lazy = std::env::var("LAZY").is_ok();
+        let node = parse_with(text.as_bytes(), lazy).unwrap();
+        assert_eq!(
+            read_node::<T>(&node).unwrap_err(),
+            (message.to_owned(), path.to_owned()),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn failures_name_the_message_and_path_serde_path_to_error_gives() {
+        ok::<Fleet>(FLEET);
+        let fleet = |pointer, value: Value| fleet_with(pointer, Some(value));
+        fails::<Fleet>(
+            &fleet("/engine/power", json!("high")),
+            "invalid type: string \"high\", expected u32",
+            "engine.power",
+        );
+        fails::<Fleet>(
+            &fleet("/wheels/1/size", json!(-3)),
+            "invalid value: integer `-3`, expected u32",
+            "wheels[1].size",
+        );
+        fails::<Fleet>(&fleet_with("/owner", None), "missing field `owner`", ".");
+        fails::<Fleet>(
+            &fleet_with("/wheels/0/size", None),
+            "missing field `size`",
+            "wheels[0]",
+        );
+        fails::<Fleet>(
+            &fleet("/spare/pressure", json!("x")),
+            "invalid type: string \"x\", expected f32",
+            "spare.pressure",
+        );
+        fails::<Fleet>(
+            &fleet("/by_slot/200/size", json!(1.5)),
+            "invalid type: floating point `1.5`, expected u32",
+            "by_slot.200.size",
+        );
+        fails::<Fleet>(
+            &fleet("/named/a.b/size", json!(null)),
+            "invalid type: null, expected u32",
+            "named.a.b.size",
+        );
+        fails::<Fleet>(
+            &fleet("/named/", json!({"size": true})),
+            "invalid type: boolean `true`, expected u32",
+            "named..size",
+        );
+        fails::<Fleet>(
+            &fleet("/engine/kind", json!({"Electric": {"volts": 70000}})),
+            "invalid value: integer `70000`, expected u16",
+            "engine.kind.Electric.volts",
+        );
+        fails::<Fleet>(
+            &fleet("/engine/kind", json!({"Hybrid": [1, "x"]})),
+            "invalid type: string \"x\", expected f32",
+            "engine.kind.Hybrid[1]",
+        );
+        fails::<Fleet>(
+            &fleet("/engine/kind", json!({"Hybrid": [1, 2, 3]})),
+            "invalid length 3, expected fewer elements in array",
+            "engine.kind.Hybrid",
+        );
+        fails::<Fleet>(
+            &fleet("/engine/kind", json!({"Turbo": null})),
+            "unknown variant `Turbo`, expected one of `Diesel`, `Electric`, `Hybrid`",
+            "engine.kind",
+        );
+        fails::<Fleet>(
+            &fleet("/engine/kind", json!({"Diesel": 1})),
+            "invalid type: integer `1`, expected unit",
+            "engine.kind.Diesel",
+        );
+        fails::<Fleet>(
+            &fleet("/parts/3/Pair/1/size", json!([])),
+            "invalid type: sequence, expected u32",
+            "parts[3].Pair[1].size",
+        );
+        fails::<Fleet>(
+            &fleet("/parts/1", json!("Nut")),
+            "invalid type: unit variant, expected newtype variant",
+            "parts[1].Nut",
+        );
+        fails::<Fleet>(
+            &fleet("/loads/1/weight", json!("heavy")),
+            "data did not match any variant of untagged enum Load",
+            "loads[1]",
+        );
+        fails::<Fleet>(
+            &fleet("/events/1/size", json!("9")),
+            "invalid type: string \"9\", expected u32",
+            "events[1]",
+        );
+        fails::<Fleet>(
+            &fleet("/events/0/type", json!("Go")),
+            "unknown variant `Go`, expected one of `Start`, `Stop`, `Pause`",
+            "events[0].type",
+        );
+        // Flattened fields are read from what the struct kept aside: the struct's position.
+        fails::<Fleet>(
+            &fleet("/year", json!(-1)),
+            "invalid value: integer `-1`, expected u16",
+            ".",
+        );
+        fails::<Fleet>(
+            &fleet(
+                "/engine",
+                json!({"power": 1, "kind": {"Diesel": null, "x": 1}}),
+            ),
+            "invalid value: map, expected map with a single key",
+            "engine.kind",
+        );
+        fails::<Fleet>(
+            &fleet("/wheels", json!({"size": 1})),
+            "invalid type: map, expected a sequence",
+            "wheels",
+        );
+    }
+
+    #[test]
+    fn failing_keys_are_shown_as_read() {
+        // A key visited as a string, an integer or a bool is shown; as anything else, `?`.
+        fails::<BTreeMap<u8, Wheel>>(
+            r#"{"7": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "7.size",
+        );
+        fails::<BTreeMap<u8, u8>>(
+            r#"{"300": 1}"#,
+            "invalid value: integer `300`, expected u8 at line 1 column 3",
+            "300",
+        );
+        fails::<BTreeMap<u8, u8>>(
+            r#"{"x": 1}"#,
+            "invalid value: expected key to be a number in quotes",
+            "?",
+        );
+        fails::<BTreeMap<u8, u8>>(
+            r#"{"1x": 1}"#,
+            "invalid value: expected key to be a number in quotes",
+            "1",
+        );
+        fails::<BTreeMap<u8, u8>>(r#"{"01": 1}"#, "invalid number at line 1 column 2", "?");
+        fails::<BTreeMap<i32, u8>>(
+            r#"{"-0": 1}"#,
+            "invalid type: floating point `-0.0`, expected i32 at line 1 column 2",
+            "?",
+        );
+        fails::<BTreeMap<i128, Wheel>>(
+            r#"{"-0": {"size": -1}}"#,
+            "invalid value: integer `-1`, expected u32",
+            "0.size",
+        );
+        fails::<BTreeMap<u128, u8>>(
+            r#"{"12x": 1}"#,
+            "invalid value: expected key to be a number in quotes",
+            "12",
+        );
+        fails::<BTreeMap<u128, u8>>(
+            r#"{"-1": 1}"#,
+            "number out of range at line 1 column 1",
+            "?",
+        );
+        fails::<BTreeMap<FloatKey, Wheel>>(
+            r#"{"1.5": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "?.size",
+        );
+        fails::<BTreeMap<FloatKey, u8>>(
+            r#"{"1.5e": 1}"#,
+            "EOF while parsing a value at line 1 column 4",
+            "?",
+        );
+        fails::<BTreeMap<bool, Wheel>>(
+            r#"{"true": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "true.size",
+        );
+        fails::<BTreeMap<bool, u8>>(
+            r#"{"yes": 1}"#,
+            "invalid type: string \"yes\", expected a boolean",
+            "?",
+        );
+        fails::<BTreeMap<char, Wheel>>(
+            r#"{"c": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "c.size",
+        );
+        fails::<BTreeMap<Color, Wheel>>(
+            r#"{"Red": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "?.size",
+        );
+        fails::<BTreeMap<Color, u8>>(
+            r#"{"Blue": 1}"#,
+            "unknown variant `Blue`, expected `Red` or `Green`",
+            "?",
+        );
+        fails::<BTreeMap<Id, Wheel>>(
+            r#"{"4": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "?.size",
+        );
+        fails::<BTreeMap<Option<u8>, Wheel>>(
+            r#"{"4": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "?.size",
+        );
+        fails::<HashMap<String, Wheel>>(
+            r#"{"\u00e9\"\n": {"size": "s"}}"#,
+            "invalid type: string \"s\", expected u32",
+            "é\"\n.size",
+        );
+        fails::<HashMap<String, u8>>(
+            r#"{"": "s"}"#,
+            "invalid type: string \"s\", expected u8",
+            "",
+        );
+        // An unknown field is a key's fault; an unknown variant, the enum's.
+        fails::<Strict>(
+            r#"{"a": 1, "c": 2}"#,
+            "unknown field `c`, expected `a` or `b`",
+            "c",
+        );
+        fails::<Vec<External>>(
+            r#"["Unit", {"Nope": 1}]"#,
+            "unknown variant `Nope`, expected one of `Unit`, `Newtype`, `Tuple`, `Struct`, `Empty`",
+            "[1]",
+        );
+        fails::<Vec<(u8, u8)>>(
+            "[[1, 2], [1, 2, 3]]",
+            "invalid length 3, expected fewer elements in array",
+            "[1]",
+        );
+        fails::<Option<Vec<Option<Wheel>>>>(
+            r#"[null, {"size": -1}]"#,
+            "invalid value: integer `-1`, expected u32",
+            "[1].size",
+        );
+        fails::<Load>(
+            r#"{"x": 1}"#,
+            "data did not match any variant of untagged enum Load",
+            ".",
+        );
+    }
+
+    #[test]
+    fn a_large_array_that_comes_opened_fails_at_its_element() {
+        let element = |i: usize, size: &str| {
+            format!(
+                r#"{{"size": {size}, "pressure": 1.5, "pad": "{}", "n": {i}}}"#,
+                "p".repeat(80)
+            )
+        };
+        let wheels: Vec<String> = (0..2000)
+            .map(|i| element(i, if i == 1234 { "\"big\"" } else { "16" }))
+            .collect();
+        let text = format!(
+            r#"{{"owner": "o", "engine": {{"power": 1}}, "wheels": [{}]}}"#,
+            wheels.join(",")
+        );
+        let lazy = std::env::var("LAZY").is_ok();
+        let node = parse_with(text.as_bytes(), lazy).unwrap();
+        let Node::Object(entries) = &node else {
+            panic!("an object")
+        };
+        assert!(matches!(&entries[2].1, Node::Array(items) if items.len() == 2000));
+        fails::<Fleet>(
+            &text,
+            "invalid type: string \"big\", expected u32",
+            "wheels[1234].size",
+        );
+    }
+
+    /// The positions of `value` (JSON pointers), containers and leaves.
+    fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    pointers(
+                        v,
+                        format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        out,
+                    );
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    pointers(v, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+        out.push(at);
     }
 
     #[derive(Debug, PartialEq, Deserialize)]
@@ -1602,6 +2102,29 @@ mod tests {
             agrees::<Untagged>(&text);
             agrees::<HashMap<u8, Choice>>(&text);
             agrees::<Choice>(&text);
+            agrees::<Fleet>(&text);
+            agrees::<Vec<Event>>(&text);
+            agrees::<BTreeMap<i128, Load>>(&text);
+        }
+
+        /// The fleet with one position replaced by some other value, or removed: a failure
+        /// somewhere inside (a struct in an array, a map, an enum, an option, a flattened
+        /// or untagged part), or none.
+        #[test]
+        fn a_fleet_broken_anywhere_fails_where_a_value_says(
+            at in any::<prop::sample::Index>(),
+            value in prop::option::of(document()),
+        ) {
+            let doc: Value = serde_json::from_str(FLEET).unwrap();
+            let mut all = Vec::new();
+            pointers(&doc, String::new(), &mut all);
+            let pointer = at.get(&all);
+            let text = if pointer.is_empty() {
+                value.unwrap_or(Value::Null).to_string()
+            } else {
+                fleet_with(pointer, value)
+            };
+            agrees::<Fleet>(&text);
         }
     }
 }

@@ -38,26 +38,12 @@ where
 
 /// Reads `body` as `T`, keeping the JSON path of a fault in the error.
 pub fn deserialize<T: DeserializeOwned>(body: &Node<'_>) -> Result<T, RoundTripError> {
-    // The fast reading goes first: straight from the node, raw text read by serde_json
-    // itself. Path tracking allocates for every key it passes, so only a failing document
-    // is read again, as a tree and tracked, to say where and why it fails (the message a
-    // `serde_json::Value` reading gives, whatever form the node had).
-    let plain = match crate::node_de::from_node::<T>(body) {
-        Ok(typed) => return Ok(typed),
-        Err(e) => e,
-    };
-    let value = body.to_value();
-    Err(match serde_path_to_error::deserialize::<_, T>(&value) {
-        Err(e) => RoundTripError::Deserialize {
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-        },
-        // Only a type whose Deserialize is not deterministic gets here: the first failure
-        // stands, without a path.
-        Ok(_) => RoundTripError::Deserialize {
-            path: ".".to_owned(),
-            message: plain.to_string(),
-        },
+    // One reading, straight from the node (raw text opened as it goes), which says where
+    // and why it fails: the message a `serde_json::Value` reading gives, at the path
+    // serde_path_to_error would give.
+    crate::node_de::from_node::<T>(body).map_err(|failure| RoundTripError::Deserialize {
+        path: failure.path,
+        message: failure.error.to_string(),
     })
 }
 
