@@ -865,7 +865,7 @@ const fn edge_is_clean(e: &EdgeDef) -> bool {
     let mut i = 0;
     while i < e.prev_fields.len() {
         let p = &e.prev_fields[i];
-        if by_key(e.this_fields, p) == usize::MAX
+        if by_key_near(e.this_fields, p, i) == usize::MAX
             && !contains(e.removes, p.name)
             && !in_renames(e.renames, p.name, Side::Old)
         {
@@ -876,7 +876,7 @@ const fn edge_is_clean(e: &EdgeDef) -> bool {
     i = 0;
     while i < e.this_fields.len() {
         let f = &e.this_fields[i];
-        let in_prev = by_key(e.prev_fields, f) != usize::MAX;
+        let in_prev = by_key_near(e.prev_fields, f, i) != usize::MAX;
         let renamed = in_renames(e.renames, f.name, Side::New);
         let ok = if contains(e.adds_defaulted, f.name) || contains(e.adds, f.name) {
             !in_prev
@@ -986,6 +986,19 @@ const fn by_key(fields: &[FieldDef], f: &FieldDef) -> usize {
         i += 1;
     }
     usize::MAX
+}
+
+/// [`by_key`], trying position `near` first: consecutive versions mostly keep their fields
+/// in order (adding new ones at the end), so a clean edge is checked in one pass instead of
+/// a scan per field (the compiler interprets this code; it was most of the checks' cost).
+const fn by_key_near(fields: &[FieldDef], f: &FieldDef, near: usize) -> usize {
+    if near < fields.len() {
+        let g = &fields[near];
+        if g.hash == f.hash && g.flatten == f.flatten && eq(g.key, f.key) {
+            return near;
+        }
+    }
+    by_key(fields, f)
 }
 
 const fn by_name(fields: &[FieldDef], name: &str) -> usize {
