@@ -477,12 +477,16 @@ fn read_and_run<'a>(
         let run = run(&source, proof)?;
         return Ok((source, run));
     };
-    // The root's first level, read once for every step after.
-    let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r'])).into_open();
     let mut ran = blank(proof);
-    let (outcome, (hash, valid)) = both(
+    let ((source, outcome), (hash, valid)) = both(
         true,
-        || run(&source, &mut ran),
+        || {
+            // The root's first level, read once for every step after (the validation has
+            // started meanwhile).
+            let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r'])).into_open();
+            let outcome = run(&source, &mut ran);
+            (source, outcome)
+        },
         || (bytes_sha256(bytes), validate(bytes)),
     );
     proof.source_hash = hash;
