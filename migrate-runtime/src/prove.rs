@@ -26,8 +26,9 @@ pub const PROOF_FORMAT: u32 = 1;
 /// that changed everywhere would otherwise make a proof as large as itself.
 const MAX_FINDINGS: usize = 10;
 
-/// From this size on, a document's read-only checks run on two threads: below it, starting
-/// a thread costs more than it saves.
+/// From this size on, a document's validation runs beside its chain, and its read-only
+/// checks beside the result's hash, on two threads: below it, starting a thread costs more
+/// than it saves.
 const PARALLEL_FROM: usize = 1 << 20;
 
 /// The record of one prove run, as stored in `migration/<fingerprint>.json` (SPEC §5).
