@@ -6,11 +6,11 @@ use serde_json::Value;
 
 use crate::changes::{changes_node, Change};
 use crate::contract::{ContractInfo, Edge};
-use crate::detect::{detect_node, parse_node};
-use crate::node::Node;
+use crate::detect::detect_node;
+use crate::node::{Node, LAZY_FROM};
 use crate::reason::Unsupported;
 use crate::resolve::resolve;
-use crate::run::{migrate_node, Migrated, Run};
+use crate::run::{migrate_node, read_and_run, Migrated, Run, PARALLEL_FROM};
 
 /// A document's status, serialized in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -88,10 +88,25 @@ pub struct CheckReport {
 }
 
 /// Checks a document's bytes against a contract: parse, detect, resolve, run, compare.
+///
+/// A large document is validated beside its chain, on a second thread (as `prove` does).
 pub fn check_bytes(info: &'static ContractInfo, target: &str, bytes: &[u8]) -> CheckReport {
-    match parse_node(bytes) {
-        Ok(doc) => check_node(info, target, &doc).0,
-        Err(reason) => Verdict::new(info, target).unsupported(reason),
+    let started = read_and_run(
+        info,
+        bytes,
+        bytes.len() >= PARALLEL_FROM,
+        bytes.len() >= LAZY_FROM,
+        false,
+    );
+    let mut verdict = Verdict::new(info, target);
+    verdict.detected = started.detected;
+    if let (Some(detected), Some(edges)) = (started.detected, &started.edges) {
+        verdict.chain.push(detected);
+        verdict.chain.extend(edges.iter().map(|e| e.to));
+    }
+    match started.outcome {
+        Ok((source, run)) => report(info, target, &source, run, verdict.chain).0,
+        Err(reason) => verdict.unsupported(reason),
     }
 }
 
@@ -139,6 +154,20 @@ fn check_node<'a>(
         Ok(run) => run,
         Err(reason) => return (verdict.unsupported(reason), None),
     };
+    let (report, run) = report(info, target, doc, run, verdict.chain);
+    (report, Some(run))
+}
+
+/// The report of a supported document: its status and changes, from the source and the
+/// run; the run comes back for callers that want the result.
+fn report<'a>(
+    info: &'static ContractInfo,
+    target: &str,
+    doc: &Node<'a>,
+    run: Run<'a>,
+    chain: Vec<u32>,
+) -> (CheckReport, Run<'a>) {
+    let detected = run.detected;
     let result = Node::Object(run.result);
     let change_list = changes_node(doc, &result, &run.edges);
     let run = Run {
@@ -156,13 +185,13 @@ fn check_node<'a>(
         detected_version: Some(detected),
         current_version: info.current_version(),
         reachable: true,
-        chain: verdict.chain,
+        chain,
         changes: change_list.len(),
         change_list,
         reason: None,
         errors: Vec::new(),
     };
-    (report, Some(run))
+    (report, run)
 }
 
 /// What is known so far about a document, for an early `unsupported` report.

@@ -12,12 +12,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::canonical::{bytes_sha256, canonical_sha256, canonical_sha256_node, reader_sha256};
+use crate::canonical::{canonical_sha256, canonical_sha256_node, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
-use crate::detect::{detect_node, invalid_json};
-use crate::node::{objects_eq, validate, Entries, Lookup, Node, LAZY_FROM};
-use crate::run::{migrate_node, Run};
-use crate::{resolve, ReasonCode, Status, Unsupported};
+use crate::node::{objects_eq, Entries, Lookup, Node, LAZY_FROM};
+use crate::run::{both, migrate_node, read_and_run, PARALLEL_FROM};
+use crate::{ReasonCode, Status, Unsupported};
 
 /// The proof format this crate writes (`proofFormat`).
 pub const PROOF_FORMAT: u32 = 1;
@@ -25,11 +24,6 @@ pub const PROOF_FORMAT: u32 = 1;
 /// At most this many findings are listed per property; the rest are counted. A document
 /// that changed everywhere would otherwise make a proof as large as itself.
 const MAX_FINDINGS: usize = 10;
-
-/// From this size on, a document's validation runs beside its chain, and its read-only
-/// checks beside the result's hash, on two threads: below it, starting a thread costs more
-/// than it saves.
-const PARALLEL_FROM: usize = 1 << 20;
 
 /// The record of one prove run, as stored in `migration/<fingerprint>.json` (SPEC §5).
 ///
@@ -354,7 +348,15 @@ fn prove_bytes(
     };
     let parallel = bytes.len() >= PARALLEL_FROM;
     let lazy = lazy.unwrap_or(bytes.len() >= LAZY_FROM);
-    let (source, run) = match read_and_run(info, bytes, parallel, lazy, &mut proof) {
+    let started = read_and_run(info, bytes, parallel, lazy, true);
+    proof.source_hash = started.source_hash.unwrap_or_default();
+    // What detection and resolution found is recorded even when a later step fails, so an
+    // unsupported proof still says where the document stood.
+    proof.detected_version = started.detected;
+    if let (Some(detected), Some(edges)) = (started.detected, &started.edges) {
+        record_chain(&mut proof, detected, edges);
+    }
+    let (source, run) = match started.outcome {
         Ok(both) => both,
         Err(unsupported) => {
             proof.errors.push(unsupported_error(&unsupported));
@@ -440,84 +442,6 @@ fn prove_bytes(
         None
     };
     (proof, result, rehashed)
-}
-
-/// Reads the document and runs its chain, recording in `proof` what detection and
-/// resolution found even when a later step fails (an unsupported proof still says where the
-/// document stood).
-///
-/// The document is read once. A large one stays raw text of `bytes` wherever no step opens
-/// it, so the source the checks compare with costs nothing to keep; a small one is a tree,
-/// copied once for the chain to consume. With `parallel`, a large document's validation
-/// (serde_json reading every byte, the keys of each object compared) runs on a second thread
-/// while the chain runs on the text as if it were valid: the chain never needs more than
-/// the scan of raw text, which cannot fail, and should the text turn out invalid, the
-/// document is refused and whatever the chain made of it is thrown away.
-fn read_and_run<'a>(
-    info: &'static ContractInfo,
-    bytes: &'a [u8],
-    parallel: bool,
-    lazy: bool,
-    proof: &mut Proof,
-) -> Result<(Node<'a>, Run<'a>), Unsupported> {
-    let run = |source: &Node<'a>, proof: &mut Proof| {
-        if let Ok(detected) = detect_node(info, source) {
-            proof.detected_version = Some(detected);
-            if let Ok(edges) = resolve(info, detected) {
-                record_chain(proof, detected, &edges);
-            }
-        }
-        migrate_node(info, source.clone())
-    };
-    let unchecked = (parallel && lazy)
-        .then(|| std::str::from_utf8(bytes).ok())
-        .flatten();
-    let Some(text) = unchecked else {
-        proof.source_hash = bytes_sha256(bytes);
-        let source = crate::node::parse_with(bytes, lazy).map_err(invalid_json)?;
-        let run = run(&source, proof)?;
-        return Ok((source, run));
-    };
-    let mut ran = blank(proof);
-    let ((source, outcome), (hash, valid)) = both(
-        true,
-        || {
-            // The root's first level, read once for every step after (the validation has
-            // started meanwhile).
-            let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r'])).into_open();
-            let outcome = run(&source, &mut ran);
-            (source, outcome)
-        },
-        || (bytes_sha256(bytes), validate(bytes)),
-    );
-    proof.source_hash = hash;
-    valid.map_err(invalid_json)?;
-    proof.detected_version = ran.detected_version;
-    proof.chain = ran.chain;
-    proof.edges = ran.edges;
-    Ok((source, outcome?))
-}
-
-/// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
-/// in the caller. Scoped threads rather than a pool: the runtime has no thread pool of its
-/// own, and callers that run many files at once (the CLI, with rayon) keep every core busy
-/// with small files, which never take the parallel branch.
-fn both<A: Send, B: Send>(
-    parallel: bool,
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
-    if !parallel {
-        return (a(), b());
-    }
-    std::thread::scope(|scope| {
-        let b = scope.spawn(b);
-        let a = a();
-        match b.join() {
-            Ok(b) => (a, b),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
 }
 
 /// A copy of `proof` with no findings, for one check to fill in on its own.

@@ -5,9 +5,10 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::canonical::bytes_sha256;
 use crate::contract::{ContractInfo, Edge, RoundTripError, TransformError};
-use crate::detect::{detect, detect_node, kind, not_an_object};
-use crate::node::{Entries, Node};
+use crate::detect::{detect, detect_node, invalid_json, kind, not_an_object};
+use crate::node::{validate, Entries, Node};
 use crate::overlay::restore;
 use crate::reason::{ReasonCode, Unsupported};
 use crate::resolve::resolve;
@@ -109,6 +110,113 @@ pub(crate) fn migrate_node<'a>(
         edges,
         result: body,
         settled,
+    })
+}
+
+/// From this size on, a document's validation runs beside its chain (and the prover's
+/// read-only checks beside the result's hash) on two threads: below it, starting a thread
+/// costs more than it saves.
+pub(crate) const PARALLEL_FROM: usize = 1 << 20;
+
+/// What reading a document and running its chain found.
+pub(crate) struct Started<'a> {
+    /// `sha256:` + hex of the bytes, when asked for.
+    pub source_hash: Option<String>,
+    /// The detected version, if detection got that far.
+    pub detected: Option<u32>,
+    /// The chain's edges, if resolution got that far.
+    pub edges: Option<Vec<&'static Edge>>,
+    /// The source (its root read) and the run; or why the document is unsupported.
+    pub outcome: Result<(Node<'a>, Run<'a>), Unsupported>,
+}
+
+/// Reads a document (`lazy`: validated raw text, opened where needed; else a tree) and runs
+/// its chain, hashing its bytes too when `hash` is set.
+///
+/// A large document stays raw text of `bytes` wherever no step opens it, so the source the
+/// caller compares the result with costs nothing to keep; a small one is a tree, copied
+/// once for the chain to consume. With `parallel`, a lazy document's validation (serde_json
+/// reading every byte, the keys of each object compared) and its hash run on a second
+/// thread while the chain runs on the text as if it were valid: the chain never needs more
+/// than the scan of raw text, which cannot fail, and should the text turn out invalid, the
+/// document is refused (with the plain parse's message) and whatever the chain made of it
+/// is thrown away.
+pub(crate) fn read_and_run<'a>(
+    info: &'static ContractInfo,
+    bytes: &'a [u8],
+    parallel: bool,
+    lazy: bool,
+    hash: bool,
+) -> Started<'a> {
+    let run = |source: &Node<'a>| {
+        let detected = detect_node(info, source).ok();
+        let edges = detected.and_then(|d| resolve(info, d).ok());
+        (detected, edges, migrate_node(info, source.clone()))
+    };
+    let refused = |source_hash, error| Started {
+        source_hash,
+        detected: None,
+        edges: None,
+        outcome: Err(invalid_json(error)),
+    };
+    let unchecked = (parallel && lazy)
+        .then(|| std::str::from_utf8(bytes).ok())
+        .flatten();
+    let Some(text) = unchecked else {
+        let source_hash = hash.then(|| bytes_sha256(bytes));
+        let source = match crate::node::parse_with(bytes, lazy) {
+            Ok(source) => source,
+            Err(error) => return refused(source_hash, error),
+        };
+        let (detected, edges, outcome) = run(&source);
+        return Started {
+            source_hash,
+            detected,
+            edges,
+            outcome: outcome.map(|run| (source, run)),
+        };
+    };
+    let ((source, (detected, edges, outcome)), (source_hash, valid)) = both(
+        true,
+        || {
+            // The root's first level, read once for every step after (the validation has
+            // started meanwhile).
+            let source = Node::Raw(text.trim_matches([' ', '\t', '\n', '\r'])).into_open();
+            let ran = run(&source);
+            (source, ran)
+        },
+        || (hash.then(|| bytes_sha256(bytes)), validate(bytes)),
+    );
+    match valid {
+        Err(error) => refused(source_hash, error),
+        Ok(()) => Started {
+            source_hash,
+            detected,
+            edges,
+            outcome: outcome.map(|run| (source, run)),
+        },
+    }
+}
+
+/// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
+/// in the caller. Scoped threads rather than a pool: the runtime has no thread pool of its
+/// own, and callers that run many files at once (the CLI, with rayon) keep every core busy
+/// with small files, which never take the parallel branch.
+pub(crate) fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        match b.join() {
+            Ok(b) => (a, b),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     })
 }
 
