@@ -67,6 +67,38 @@ fn a_ten_megabyte_document_keeps_every_key_in_order() {
     assert_big_fleet_migrated(&doc, top_keys, wheels);
 }
 
+/// A large document is checked lazily, its validation beside its chain: the report is the
+/// one a tree of the same document gets, and an invalid one is refused with the plain
+/// parse's message.
+#[test]
+fn a_large_document_is_checked_as_its_tree_is() {
+    let doc = big_fleet(2_000, 30_000);
+    assert!(
+        doc.len() > 1 << 20,
+        "{} bytes: past the two-thread size",
+        doc.len()
+    );
+    let lazy = check_bytes(&FLEET, "fleet.json", doc.as_bytes());
+    let tree = migrate_runtime::check_value(&FLEET, "fleet.json", &parse(doc.as_bytes()).unwrap());
+    assert_eq!(lazy, tree);
+    assert_eq!(lazy.status, Status::Migrated);
+
+    // A key written twice far into the document, in data no version models.
+    let at = doc.rfind(r#""x-"#).expect("the fleet has unknown keys");
+    let mut twice = doc.clone();
+    twice.insert_str(at, r#""x-twice": 1, "x-twice": 2, "#);
+    let report = check_bytes(&FLEET, "fleet.json", twice.as_bytes());
+    assert_eq!(report.status, Status::Unsupported);
+    let reason = report.reason.expect("a reason");
+    assert_eq!(reason.code, ReasonCode::InvalidJson);
+    assert!(
+        reason.message.contains("`x-twice` is written twice"),
+        "{}",
+        reason.message
+    );
+    assert_eq!(report.detected_version, None);
+}
+
 #[test]
 #[ignore = "100 MB: slow in debug builds; run with `cargo test --release -- --ignored`"]
 fn a_hundred_megabyte_document_goes_through() {
