@@ -6,11 +6,9 @@ use serde_json::Value;
 
 use crate::changes::{changes_node, Change};
 use crate::contract::{ContractInfo, Edge};
-use crate::detect::detect_node;
 use crate::node::{Node, LAZY_FROM};
 use crate::reason::Unsupported;
-use crate::resolve::resolve;
-use crate::run::{migrate_node, read_and_run, Migrated, Run, PARALLEL_FROM};
+use crate::run::{detect_and_run, read_and_run, Migrated, Run, PARALLEL_FROM};
 
 /// A document's status, serialized in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,11 +97,7 @@ pub fn check_bytes(info: &'static ContractInfo, target: &str, bytes: &[u8]) -> C
         false,
     );
     let mut verdict = Verdict::new(info, target);
-    verdict.detected = started.detected;
-    if let (Some(detected), Some(edges)) = (started.detected, &started.edges) {
-        verdict.chain.push(detected);
-        verdict.chain.extend(edges.iter().map(|e| e.to));
-    }
+    verdict.record(started.detected, started.edges.as_deref());
     match started.outcome {
         Ok((source, run)) => report(info, target, &source, run, verdict.chain).0,
         Err(reason) => verdict.unsupported(reason),
@@ -138,19 +132,10 @@ fn check_node<'a>(
     target: &str,
     doc: &Node<'a>,
 ) -> (CheckReport, Option<Run<'a>>) {
+    let (detected, edges, outcome) = detect_and_run(info, doc);
     let mut verdict = Verdict::new(info, target);
-    let detected = match detect_node(info, doc) {
-        Ok(version) => version,
-        Err(reason) => return (verdict.unsupported(reason), None),
-    };
-    verdict.detected = Some(detected);
-    let edges = match resolve(info, detected) {
-        Ok(edges) => edges,
-        Err(reason) => return (verdict.unsupported(reason), None),
-    };
-    verdict.chain.push(detected);
-    verdict.chain.extend(edges.iter().map(|e| e.to));
-    let run = match migrate_node(info, doc.clone()) {
+    verdict.record(detected, edges.as_deref());
+    let run = match outcome {
         Ok(run) => run,
         Err(reason) => return (verdict.unsupported(reason), None),
     };
@@ -209,6 +194,15 @@ impl<'a> Verdict<'a> {
             target,
             detected: None,
             chain: Vec::new(),
+        }
+    }
+
+    /// Records what detection and resolution found.
+    fn record(&mut self, detected: Option<u32>, edges: Option<&[&'static Edge]>) {
+        self.detected = detected;
+        if let (Some(detected), Some(edges)) = (detected, edges) {
+            self.chain.push(detected);
+            self.chain.extend(edges.iter().map(|e| e.to));
         }
     }
 

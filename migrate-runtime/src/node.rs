@@ -192,17 +192,6 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The node as a scalar `Value`, if it is a read scalar.
-    pub fn scalar(&self) -> Option<Value> {
-        Some(match self {
-            Node::Null => Value::Null,
-            Node::Bool(b) => Value::Bool(*b),
-            Node::Number(n) => Value::Number(n.clone()),
-            Node::String(s) => Value::String(s.to_string()),
-            _ => return None,
-        })
-    }
-
     /// What kind of JSON value this is, for messages.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::canonical::{canonical_sha256, canonical_sha256_node, reader_sha256};
 use crate::contract::{ContractInfo, Edge};
 use crate::node::{objects_eq, Entries, Lookup, Node, LAZY_FROM};
-use crate::run::{both, migrate_node, read_and_run, PARALLEL_FROM};
+use crate::run::{both, guarded, migrate_node, read_and_run, PARALLEL_FROM};
 use crate::{ReasonCode, Status, Unsupported};
 
 /// The proof format this crate writes (`proofFormat`).
@@ -895,18 +895,6 @@ fn diff(before: &Node<'_>, after: &Node<'_>, pointer: &mut String, out: &mut Fin
             )
         }),
     }
-}
-
-/// Runs user code (a transform, a serde impl, a validate hook) so that its panic becomes a
-/// failed property instead of taking the process down; the message is the panic's.
-fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".to_owned())
-    })
 }
 
 /// Findings of one property: the first [`MAX_FINDINGS`] in full, the rest counted.

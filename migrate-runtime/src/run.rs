@@ -148,11 +148,7 @@ pub(crate) fn read_and_run<'a>(
     lazy: bool,
     hash: bool,
 ) -> Started<'a> {
-    let run = |source: &Node<'a>| {
-        let detected = detect_node(info, source).ok();
-        let edges = detected.and_then(|d| resolve(info, d).ok());
-        (detected, edges, migrate_node(info, source.clone()))
-    };
+    let run = |source: &Node<'a>| detect_and_run(info, source);
     let refused = |source_hash, error| Started {
         source_hash,
         detected: None,
@@ -196,6 +192,21 @@ pub(crate) fn read_and_run<'a>(
             outcome: outcome.map(|run| (source, run)),
         },
     }
+}
+
+/// The version `source` has and the chain's edges, as far as detection and resolution
+/// get, and the run (`source` is copied for the chain: raw parts cost nothing to copy).
+pub(crate) fn detect_and_run<'a>(
+    info: &'static ContractInfo,
+    source: &Node<'a>,
+) -> (
+    Option<u32>,
+    Option<Vec<&'static Edge>>,
+    Result<Run<'a>, Unsupported>,
+) {
+    let detected = detect_node(info, source).ok();
+    let edges = detected.and_then(|d| resolve(info, d).ok());
+    (detected, edges, migrate_node(info, source.clone()))
 }
 
 /// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
@@ -474,7 +485,7 @@ fn revert_along<'a>(
 /// Runs user code (a `with` function, a `validate` hook, a hand-written serde impl) so that
 /// its panic becomes a refusal of this one document instead of taking the process down (in
 /// directory mode, every other file would go with it). The panic hook still reports it.
-fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
         payload
             .downcast_ref::<&str>()
