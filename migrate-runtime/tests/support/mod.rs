@@ -15,6 +15,7 @@ use migrate_runtime::{
     Claims, Contract, ContractInfo, Edge, Reading, RoundTripError, TransformError, VersionInfo,
     Versioned,
 };
+use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -425,4 +426,25 @@ pub fn write_doc(dir: &Path, name: &str, doc: &Value) -> PathBuf {
 /// `errors` joined, for assertion messages.
 pub fn errors(proof: &migrate_runtime::Proof) -> String {
     proof.errors.join("\n")
+}
+
+/// Any JSON value, a few levels deep; numbers include awkward doubles.
+pub fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("JSON numbers are finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "[a-z~/ é\u{1F600}\"\\\\]{0,8}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z~/]{1,5}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
