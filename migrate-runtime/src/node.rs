@@ -293,48 +293,38 @@ impl PartialEq<Value> for Node<'_> {
     }
 }
 
-/// Lookups in an object's entries for keys that mostly come in its own order: the entry
-/// after the last one found is tried first, then a scan of a small object, or a hash index
-/// of a large one, built on the first miss.
-pub struct Lookup<'e, 'a> {
-    entries: &'e [(Key<'a>, Node<'a>)],
+/// Where to look for keys in an object's entries, when they mostly come in the object's own
+/// order: the entry after the last one found is tried first, then a scan of a small object,
+/// or a hash index of a large one, built on the first miss. The entries are passed to each
+/// lookup, so that their owner may change their values between lookups (not their keys).
+#[derive(Default)]
+pub struct KeySearch {
     next: usize,
-    index: Option<std::collections::HashMap<&'e str, usize>>,
+    index: Option<std::collections::HashMap<String, usize>>,
 }
 
-impl<'e, 'a> Lookup<'e, 'a> {
+impl KeySearch {
     /// Objects this small are scanned: comparing a few keys is cheaper than hashing one.
     const SCAN: usize = 16;
 
-    /// Lookups in `entries`.
-    pub fn new(entries: &'e [(Key<'a>, Node<'a>)]) -> Self {
-        Lookup {
-            entries,
-            next: 0,
-            index: None,
-        }
-    }
-
-    /// The position of `key`.
-    pub fn position(&mut self, key: &str) -> Option<usize> {
-        if self
-            .entries
+    /// The position of `key` in `entries` (always the same entries' keys).
+    pub fn position<V>(&mut self, entries: &[(Key<'_>, V)], key: &str) -> Option<usize> {
+        if entries
             .get(self.next)
             .is_some_and(|(k, _)| k.as_ref() == key)
         {
             self.next += 1;
             return Some(self.next - 1);
         }
-        let found = if self.entries.len() <= Self::SCAN {
-            self.entries.iter().position(|(k, _)| k.as_ref() == key)
+        let found = if entries.len() <= Self::SCAN {
+            entries.iter().position(|(k, _)| k.as_ref() == key)
         } else {
-            let entries = self.entries;
             self.index
                 .get_or_insert_with(|| {
                     entries
                         .iter()
                         .enumerate()
-                        .map(|(i, (k, _))| (k.as_ref(), i))
+                        .map(|(i, (k, _))| (k.to_string(), i))
                         .collect()
                 })
                 .get(key)
@@ -345,10 +335,28 @@ impl<'e, 'a> Lookup<'e, 'a> {
         }
         found
     }
+}
+
+/// [`KeySearch`] over entries that are only read.
+pub struct Lookup<'e, 'a> {
+    entries: &'e [(Key<'a>, Node<'a>)],
+    search: KeySearch,
+}
+
+impl<'e, 'a> Lookup<'e, 'a> {
+    /// Lookups in `entries`.
+    pub fn new(entries: &'e [(Key<'a>, Node<'a>)]) -> Self {
+        Lookup {
+            entries,
+            search: KeySearch::default(),
+        }
+    }
 
     /// The value of `key`.
     pub fn get(&mut self, key: &str) -> Option<&'e Node<'a>> {
-        self.position(key).map(|i| &self.entries[i].1)
+        self.search
+            .position(self.entries, key)
+            .map(|i| &self.entries[i].1)
     }
 }
 

@@ -8,11 +8,10 @@
 //! and nothing is removed from the middle of a list.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use std::borrow::Borrow;
 
-use crate::node::{raw_entries, Entries, Key, Lookup, Node};
+use crate::node::{raw_entries, Entries, Key, KeySearch, Lookup, Node};
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
 /// `original`) does not: keys no type models, at any depth, in the original's key order.
@@ -215,25 +214,21 @@ fn overlay<'a>(
     }
 }
 
-/// A typed map's entries in order, found by key without hashing where possible: the entry
-/// after the last one found is tried first (a typed reading mostly follows the original's
-/// key order), then a scan of a small map, or a hash index of a large one built on the
-/// first miss. An entry taken stays findable (holding `null`), as a taken map slot does.
+/// A typed object's entries in order, each taken at most once by the merge, found by key
+/// with a [`KeySearch`] (the typed value mostly follows the original's key order). An entry
+/// taken stays findable (holding `null`).
 struct Slots<'a> {
-    entries: Vec<(Key<'a>, Node<'a>, bool)>,
-    next: usize,
-    index: Option<HashMap<String, usize>>,
+    entries: Entries<'a>,
+    taken: Vec<bool>,
+    search: KeySearch,
 }
 
 impl<'a> Slots<'a> {
-    /// Maps this small are scanned: comparing a few keys is cheaper than hashing one.
-    const SCAN: usize = 16;
-
     fn new(entries: Entries<'a>) -> Self {
         Slots {
-            entries: entries.into_iter().map(|(k, v)| (k, v, false)).collect(),
-            next: 0,
-            index: None,
+            taken: vec![false; entries.len()],
+            entries,
+            search: KeySearch::default(),
         }
     }
 
@@ -242,51 +237,25 @@ impl<'a> Slots<'a> {
     }
 
     fn find(&mut self, key: &str) -> Option<usize> {
-        if self
-            .entries
-            .get(self.next)
-            .is_some_and(|(k, ..)| k.as_ref() == key)
-        {
-            self.next += 1;
-            return Some(self.next - 1);
-        }
-        let found = if self.entries.len() <= Self::SCAN {
-            self.entries.iter().position(|(k, ..)| k.as_ref() == key)
-        } else {
-            let entries = &self.entries;
-            self.index
-                .get_or_insert_with(|| {
-                    entries
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (k, ..))| (k.to_string(), i))
-                        .collect()
-                })
-                .get(key)
-                .copied()
-        };
-        if let Some(i) = found {
-            self.next = i + 1;
-        }
-        found
+        self.search.position(&self.entries, key)
     }
 
     fn contains(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, ..)| k.as_ref() == key)
+        self.entries.iter().any(|(k, _)| k.as_ref() == key)
     }
 
     fn take(&mut self, i: usize) -> Node<'a> {
-        let (_, value, taken) = &mut self.entries[i];
-        *taken = true;
-        std::mem::replace(value, Node::Null)
+        self.taken[i] = true;
+        std::mem::replace(&mut self.entries[i].1, Node::Null)
     }
 
     /// The entries nothing took, in order.
     fn untaken(self) -> impl Iterator<Item = (Key<'a>, Node<'a>)> {
         self.entries
             .into_iter()
-            .filter(|(.., taken)| !taken)
-            .map(|(k, v, _)| (k, v))
+            .zip(self.taken)
+            .filter(|(_, taken)| !taken)
+            .map(|(entry, _)| entry)
     }
 }
 
