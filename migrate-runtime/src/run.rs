@@ -494,3 +494,70 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .unwrap_or_else(|| "a panic without a message".to_owned())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::{Reading, VersionInfo};
+
+    fn same(value: &Node<'_>) -> Result<Reading, RoundTripError> {
+        Ok(Reading::new((), Node::from_value(value.to_value())))
+    }
+
+    /// One version, unversioned documents are version 1: every object is current.
+    static ONE: ContractInfo = ContractInfo {
+        name: "one",
+        version_key: "schemaVersion",
+        unversioned: Some(1),
+        file: None,
+        versions: &[VersionInfo {
+            version: 1,
+            type_name: "One",
+            wire_keys: &[],
+            edges: &[],
+            __roundtrip: same,
+        }],
+    };
+
+    #[test]
+    fn the_form_asked_for_is_the_form_read() {
+        let bytes = br#"{"a": {"b": [1, 2]}, "c": "d"}"#;
+        for parallel in [false, true] {
+            let lazy = read_and_run(&ONE, bytes, parallel, true, true);
+            assert_eq!(lazy.source_hash, Some(bytes_sha256(bytes)));
+            assert_eq!(
+                (lazy.detected, lazy.edges.map(|e| e.len())),
+                (Some(1), Some(0))
+            );
+            let (source, run) = lazy.outcome.unwrap();
+            let Node::Object(entries) = &source else {
+                panic!("the root is read")
+            };
+            assert!(matches!(entries[0].1, Node::Raw(r#"{"b": [1, 2]}"#)));
+            assert!(run.settled);
+        }
+        let tree = read_and_run(&ONE, bytes, false, false, false);
+        assert_eq!(tree.source_hash, None);
+        let (source, _) = tree.outcome.unwrap();
+        let Node::Object(entries) = &source else {
+            panic!("the root is read")
+        };
+        assert!(matches!(entries[0].1, Node::Object(_)));
+    }
+
+    #[test]
+    fn an_invalid_document_is_refused_in_every_form() {
+        let bytes = br#"{"a": 1, "a": 2}"#;
+        for (parallel, lazy) in [(false, false), (false, true), (true, true)] {
+            let started = read_and_run(&ONE, bytes, parallel, lazy, false);
+            let reason = started.outcome.err().expect("refused");
+            assert_eq!(reason.code, ReasonCode::InvalidJson, "{parallel} {lazy}");
+            assert!(
+                reason.message.contains("`a` is written twice"),
+                "{}",
+                reason.message
+            );
+            assert_eq!(started.detected, None);
+        }
+    }
+}
