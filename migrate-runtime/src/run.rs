@@ -550,7 +550,7 @@ mod tests {
         let bytes = br#"{"a": 1, "a": 2}"#;
         for (parallel, lazy) in [(false, false), (false, true), (true, true)] {
             let started = read_and_run(&ONE, bytes, parallel, lazy, false);
-            let reason = started.outcome.err().expect("refused");
+            let reason = started.outcome.expect_err("refused");
             assert_eq!(reason.code, ReasonCode::InvalidJson, "{parallel} {lazy}");
             assert!(
                 reason.message.contains("`a` is written twice"),
