@@ -2,14 +2,15 @@
 //! as the current version. Failures are reason codes; nothing is ever written.
 
 use std::borrow::Cow;
+use std::io;
 
 use serde_json::Value;
 
-use crate::canonical::bytes_sha256;
-use crate::contract::{ContractInfo, Edge, RoundTripError, TransformError};
+use crate::canonical::{bytes_sha256, canonical_sha256_node};
+use crate::contract::{ContractInfo, Edge, Reading, RoundTripError, TransformError, VersionInfo};
 use crate::detect::{detect, detect_node, invalid_json, kind, not_an_object};
 use crate::node::{validate, Entries, Node};
-use crate::overlay::restore;
+use crate::overlay::{restore, restores_to_itself};
 use crate::reason::{ReasonCode, Unsupported};
 use crate::resolve::resolve;
 
@@ -41,6 +42,9 @@ pub(crate) struct Run<'a> {
     /// The current version's reading of the result's body gave it back as it was: the
     /// result validates at the current version, and migrating it again changes nothing.
     pub settled: bool,
+    /// The result's canonical hash, when it was asked for and the chain settled (see
+    /// [`run_chain`]); `None` otherwise.
+    pub result_hash: Option<io::Result<String>>,
 }
 
 impl Run<'_> {
@@ -69,7 +73,7 @@ pub fn migrate(info: &'static ContractInfo, doc: &Value) -> Result<Migrated, Uns
 
 /// [`migrate`], consuming the document: no copy of it is made.
 pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated, Unsupported> {
-    let run = migrate_node(info, Node::from_value(doc))?;
+    let run = migrate_node(info, Node::from_value(doc), false)?;
     Ok(Migrated {
         detected: run.detected,
         chain: run.chain(),
@@ -78,10 +82,12 @@ pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated
     })
 }
 
-/// [`migrate_owned`] on the engine's tree.
+/// [`migrate_owned`] on the engine's tree; with `hash_result`, the result's canonical hash
+/// is computed beside the chain's last step, on a second thread (see [`run_chain`]).
 pub(crate) fn migrate_node<'a>(
     info: &'static ContractInfo,
     doc: Node<'a>,
+    hash_result: bool,
 ) -> Result<Run<'a>, Unsupported> {
     let detected = detect_node(info, &doc)?;
     let edges = resolve(info, detected)?;
@@ -94,22 +100,35 @@ pub(crate) fn migrate_node<'a>(
         // One removal from the middle of a list: linear, once per document.
         body.remove(index);
     }
-    let (mut body, settled) = run_chain(info, detected, &edges, body)?;
-    // Where the source had the key (clamped, should the chain have removed keys before
-    // it), or first for an unversioned source.
-    let index = position.map_or(0, |index| index.min(body.len()));
-    body.insert(
-        index,
-        (
-            Cow::Borrowed(info.version_key),
-            Node::Number(info.current_version().into()),
-        ),
-    );
+    // The result is the body with the version key put back where the source had it
+    // (clamped, should the chain have removed keys before it), or first for an unversioned
+    // source.
+    let with_version_key = |mut body: Entries<'a>| {
+        let index = position.map_or(0, |index| index.min(body.len()));
+        body.insert(
+            index,
+            (
+                Cow::Borrowed(info.version_key),
+                Node::Number(info.current_version().into()),
+            ),
+        );
+        body
+    };
+    // The result's hash, from the chain's last body: a copy of its first level (its
+    // children, raw or read, are shared spans or cheap to copy) with the version key.
+    let hash = |body: &Node<'a>| match body.open().into_owned() {
+        Node::Object(entries) => {
+            canonical_sha256_node(&Node::Object(with_version_key(entries)), false)
+        }
+        other => Err(io::Error::other(format!("the result is {}", other.kind()))),
+    };
+    let chained = run_chain(info, detected, &edges, body, hash_result.then_some(&hash))?;
     Ok(Run {
         detected,
         edges,
-        result: body,
-        settled,
+        result: with_version_key(chained.body),
+        settled: chained.settled,
+        result_hash: chained.beside,
     })
 }
 
@@ -148,7 +167,8 @@ pub(crate) fn read_and_run<'a>(
     lazy: bool,
     hash: bool,
 ) -> Started<'a> {
-    let run = |source: &Node<'a>| detect_and_run(info, source);
+    // The prover's result hash is started beside the chain's last step on a large document.
+    let run = |source: &Node<'a>| detect_and_run(info, source, hash && parallel);
     let refused = |source_hash, error| Started {
         source_hash,
         detected: None,
@@ -195,10 +215,12 @@ pub(crate) fn read_and_run<'a>(
 }
 
 /// The version `source` has and the chain's edges, as far as detection and resolution
-/// get, and the run (`source` is copied for the chain: raw parts cost nothing to copy).
+/// get, and the run (`source` is copied for the chain: raw parts cost nothing to copy);
+/// `hash_result` as for [`migrate_node`].
 pub(crate) fn detect_and_run<'a>(
     info: &'static ContractInfo,
     source: &Node<'a>,
+    hash_result: bool,
 ) -> (
     Option<u32>,
     Option<Vec<&'static Edge>>,
@@ -206,7 +228,11 @@ pub(crate) fn detect_and_run<'a>(
 ) {
     let detected = detect_node(info, source).ok();
     let edges = detected.and_then(|d| resolve(info, d).ok());
-    (detected, edges, migrate_node(info, source.clone()))
+    (
+        detected,
+        edges,
+        migrate_node(info, source.clone(), hash_result),
+    )
 }
 
 /// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
@@ -231,16 +257,33 @@ pub(crate) fn both<A: Send, B: Send>(
     })
 }
 
-/// Runs a body (the document without its version key) from `detected` along `edges`, and
-/// returns the current version's body: typed, defaults filled, unknown keys kept. With it
-/// comes whether the last step, the current version's reading, gave the body back as it
-/// was (then reading the result again gives that reading again: see [`Run::settled`]).
-pub(crate) fn run_chain<'a>(
+/// What [`run_chain`] gives.
+pub(crate) struct Chained<'a, B> {
+    /// The current version's body: typed, defaults filled, unknown keys kept.
+    pub body: Entries<'a>,
+    /// Whether the last step, the current version's reading, gave the body back as it was
+    /// (then reading the result again gives that reading again: see [`Run::settled`]).
+    pub settled: bool,
+    /// What the job run beside the last step gave, when the body was settled.
+    pub beside: Option<B>,
+}
+
+/// Runs a body (the document without its version key) from `detected` along `edges` to
+/// the current version's body.
+///
+/// `beside`, a job on the last edge's output (the prover's hash of the result), runs on a
+/// second thread while the current version reads that output: when the reading settles it
+/// (gives it back as it was), that output *is* the final body and the job's work is kept;
+/// otherwise it is thrown away and the body is merged as usual. The reading decides
+/// "settled" by reading alone there ([`restores_to_itself`]), so the output stays intact
+/// for the job.
+pub(crate) fn run_chain<'a, B: Send>(
     info: &'static ContractInfo,
     detected: u32,
     edges: &[&'static Edge],
     body: Entries<'a>,
-) -> Result<(Entries<'a>, bool), Unsupported> {
+    beside: Option<&(dyn Fn(&Node<'a>) -> B + Sync)>,
+) -> Result<Chained<'a, B>, Unsupported> {
     let current = info.current_version();
     let Some(start) = info.version(detected) else {
         // resolve() refuses versions the contract does not list; kept as an error, not a
@@ -253,21 +296,21 @@ pub(crate) fn run_chain<'a>(
     let mut body = Node::Object(body);
 
     // The source must be a valid document of its detected version before anything runs.
-    let reading = guarded(|| (start.__roundtrip)(&body))
-        .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
-        .map_err(|e| {
-            Unsupported::new(
-                ReasonCode::InvalidAtVersion,
-                format!(
-                    "does not deserialize as {} version {detected} ({}): {e}",
-                    info.name, start.type_name
-                ),
-            )
-        })?;
+    let invalid_at_start = |e: RoundTripError| {
+        Unsupported::new(
+            ReasonCode::InvalidAtVersion,
+            format!(
+                "does not deserialize as {} version {detected} ({}): {e}",
+                info.name, start.type_name
+            ),
+        )
+    };
     if edges.is_empty() {
-        // Already current: the typed reading fills defaults (a `normalized` document).
-        return into_entries(restore(reading.into_value(), body), info, current);
+        // Already current: the typed reading fills defaults (a `normalized` document), and
+        // is the last step.
+        return read_last(start, body, beside, invalid_at_start, info, current);
     }
+    let reading = read(start, &body).map_err(invalid_at_start)?;
     // The first edge starts from the detected version: it may take this reading instead
     // of reading the body again.
     let mut reading = Some(reading);
@@ -301,28 +344,64 @@ pub(crate) fn run_chain<'a>(
             format!("{} declares no versions", info.name),
         ));
     };
-    let reading = guarded(|| (last.__roundtrip)(&body))
-        .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
-        .map_err(|e| {
-            Unsupported::new(
-                ReasonCode::InvalidAtCurrent,
-                format!(
-                    "the result does not deserialize as {} version {current} ({}): {e}",
-                    info.name, last.type_name
-                ),
-            )
-        })?;
-    into_entries(restore(reading.into_value(), body), info, current)
+    let invalid_at_current = |e: RoundTripError| {
+        Unsupported::new(
+            ReasonCode::InvalidAtCurrent,
+            format!(
+                "the result does not deserialize as {} version {current} ({}): {e}",
+                info.name, last.type_name
+            ),
+        )
+    };
+    read_last(last, body, beside, invalid_at_current, info, current)
 }
 
-fn into_entries<'a>(
+/// `version`'s typed reading of `body` (a panic in the user's code is a failure of it).
+fn read(version: &VersionInfo, body: &Node<'_>) -> Result<Reading, RoundTripError> {
+    guarded(|| (version.__roundtrip)(body))
+        .unwrap_or_else(|panic| Err(RoundTripError::Validate(format!("panicked: {panic}"))))
+}
+
+/// The chain's last step: the current version (`version`) reads `body`, and what it does
+/// not model is put back; `beside` runs meanwhile (see [`run_chain`]).
+fn read_last<'a, B: Send>(
+    version: &VersionInfo,
+    body: Node<'a>,
+    beside: Option<&(dyn Fn(&Node<'a>) -> B + Sync)>,
+    invalid: impl Fn(RoundTripError) -> Unsupported + Send,
+    info: &ContractInfo,
+    current: u32,
+) -> Result<Chained<'a, B>, Unsupported> {
+    let reading = || {
+        let value = read(version, &body).map_err(invalid)?.into_value();
+        // Beside a job, whether the reading settles the body is decided by reading alone:
+        // the body must stay whole until the job is done.
+        let settled = beside.is_some() && restores_to_itself(&value, &body);
+        Ok::<_, Unsupported>((value, settled))
+    };
+    let (read, job) = both(beside.is_some(), reading, || beside.map(|job| job(&body)));
+    let (value, settled) = read?;
+    if settled {
+        // `restore(value, body)` would give the body's value back: the body is the result.
+        drop(value);
+        return into_entries((body, true), info, current, job);
+    }
+    into_entries(restore(value, body), info, current, None)
+}
+
+fn into_entries<'a, B>(
     (node, settled): (Node<'a>, bool),
     info: &ContractInfo,
     current: u32,
-) -> Result<(Entries<'a>, bool), Unsupported> {
+    beside: Option<B>,
+) -> Result<Chained<'a, B>, Unsupported> {
     let kind = node.kind();
     match node.into_open() {
-        Node::Object(entries) => Ok((entries, settled)),
+        Node::Object(body) => Ok(Chained {
+            body,
+            settled,
+            beside,
+        }),
         _ => Err(Unsupported::new(
             ReasonCode::InvalidAtCurrent,
             format!(
@@ -498,7 +577,6 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{Reading, VersionInfo};
 
     fn same(value: &Node<'_>) -> Result<Reading, RoundTripError> {
         Ok(Reading::new((), Node::from_value(value.to_value())))
@@ -543,6 +621,62 @@ mod tests {
             panic!("the root is read")
         };
         assert!(matches!(entries[0].1, Node::Object(_)));
+    }
+
+    /// Like [`same`], but the reading fills a default: it never settles a body.
+    fn fills(value: &Node<'_>) -> Result<Reading, RoundTripError> {
+        let mut value = value.to_value();
+        value["filled"] = true.into();
+        Ok(Reading::new((), Node::from_value(value)))
+    }
+
+    static FILLS: ContractInfo = ContractInfo {
+        name: "fills",
+        version_key: "schemaVersion",
+        unversioned: Some(1),
+        file: None,
+        versions: &[VersionInfo {
+            version: 1,
+            type_name: "Fills",
+            wire_keys: &[],
+            edges: &[],
+            __roundtrip: fills,
+        }],
+    };
+
+    #[test]
+    fn the_result_is_hashed_beside_the_last_step_only_when_it_settles() {
+        // The version key where the source has it, first when it has none, or clamped.
+        for text in [
+            r#"{"a": {"b": [1, 2]}, "schemaVersion": 1, "c": "d"}"#,
+            r#"{"a": {"b": [1, 2]}, "c": "d"}"#,
+            r#"{"c": "d", "a": [], "schemaVersion": 1}"#,
+        ] {
+            let doc = crate::node::parse_with(text.as_bytes(), true).unwrap();
+            let run = migrate_node(&ONE, doc.clone(), true).unwrap();
+            assert!(run.settled);
+            let hash = run.result_hash.expect("hashed beside").unwrap();
+            let result = Node::Object(run.result);
+            assert_eq!(
+                hash,
+                canonical_sha256_node(&result, false).unwrap(),
+                "{text}"
+            );
+            if text.contains("schemaVersion") {
+                // Nothing changed: the result is the source, key for key.
+                assert_eq!(hash, canonical_sha256_node(&doc, false).unwrap(), "{text}");
+            }
+            // Not asked for: not computed.
+            assert!(migrate_node(&ONE, doc.clone(), false)
+                .unwrap()
+                .result_hash
+                .is_none());
+            // A reading that changes the body: the hash of the body would be wrong, and is
+            // thrown away.
+            let run = migrate_node(&FILLS, doc, true).unwrap();
+            assert!(!run.settled);
+            assert!(run.result_hash.is_none());
+        }
     }
 
     #[test]
