@@ -88,9 +88,26 @@ pub fn parse_with(bytes: &[u8], lazy: bool) -> Result<Node<'_>, ParseError> {
 /// Checks that `bytes` is one JSON document serde_json accepts, with no key written twice
 /// in any object, without building anything.
 pub fn validate(bytes: &[u8]) -> Result<(), ParseError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    Check.deserialize(&mut de).map_err(json_error)?;
-    de.end().map_err(json_error)
+    let mut keys = Vec::new();
+    // Text already known to be UTF-8 is read as a `str`: serde_json then does not check
+    // each string's UTF-8 again (the same verdicts and messages otherwise; bytes that are
+    // not UTF-8 are read as bytes, for serde_json's message about them).
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            Check { keys: &mut keys }
+                .deserialize(&mut de)
+                .map_err(json_error)?;
+            de.end().map_err(json_error)
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            Check { keys: &mut keys }
+                .deserialize(&mut de)
+                .map_err(json_error)?;
+            de.end().map_err(json_error)
+        }
+    }
 }
 
 fn json_error(e: serde_json::Error) -> ParseError {
@@ -746,16 +763,21 @@ impl<'de> Visitor<'de> for Build {
 }
 
 /// Reads every token, builds nothing but the keys of the object being read.
-struct Check;
+/// A validation: every value read (strings unescaped, numbers parsed: what a `Value`
+/// parse refuses, it refuses), nothing kept but the keys of the objects open on the way
+/// down, on one stack for the whole document (no list per object).
+struct Check<'k, 'de> {
+    keys: &'k mut Vec<Key<'de>>,
+}
 
-impl<'de> DeserializeSeed<'de> for Check {
+impl<'de> DeserializeSeed<'de> for Check<'_, 'de> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Check {
+impl<'de> Visitor<'de> for Check<'_, 'de> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
@@ -782,17 +804,41 @@ impl<'de> Visitor<'de> for Check {
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Check)?.is_some() {}
+        while seq
+            .next_element_seed(Check {
+                keys: &mut *self.keys,
+            })?
+            .is_some()
+        {}
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = SeenKeys::new();
+        // This object's keys are the stack's top; a long object's are hashed as well.
+        let base = self.keys.len();
+        let mut set: Option<HashSet<Key<'de>>> = None;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            if !seen.insert(key.clone()) {
+            let seen = match &mut set {
+                Some(set) => !set.insert(key.clone()),
+                None => self.keys[base..].contains(&key),
+            };
+            if seen {
                 return Err(duplicate(&key));
             }
-            map.next_value_seed(Check)?;
+            if set.is_none() && self.keys.len() - base >= SeenKeys::SCAN {
+                set = Some(
+                    self.keys[base..]
+                        .iter()
+                        .cloned()
+                        .chain([key.clone()])
+                        .collect(),
+                );
+            }
+            self.keys.push(key);
+            map.next_value_seed(Check {
+                keys: &mut *self.keys,
+            })?;
         }
+        self.keys.truncate(base);
         Ok(())
     }
 }
@@ -915,6 +961,48 @@ mod tests {
         }
         // The same key in two objects is fine.
         assert!(parse_with(br#"{"a": {"k": 1}, "b": {"k": 1}}"#, true).is_ok());
+    }
+
+    /// The validation keeps the keys of the objects open on the way down on one stack: a
+    /// key is compared with its own object's keys only, whatever came before or inside.
+    #[test]
+    fn keys_are_compared_within_their_own_object_only() {
+        let mut long = String::from("{");
+        for i in 0..40 {
+            long.push_str(&format!("\"k{i}\": {{\"k{i}\": [{{\"k0\": 1}}]}},"));
+        }
+        long.push_str("\"end\": 0}");
+        let valid = [
+            r#"{"a": {"a": {"a": 1}}, "b": [{"a": 1}, {"a": 2}], "c": {"b": 1}}"#,
+            r#"[{"k": 1}, {"k": 1}, [{"k": {"k": 1}}]]"#,
+            r#"{"\u0061": 1, "b": 2}"#,
+            long.as_str(),
+        ];
+        for text in valid {
+            assert_eq!(validate(text.as_bytes()), Ok(()), "{text}");
+        }
+        let refused = [
+            // After a nested object with other keys, the outer object's own keys count.
+            r#"{"a": {"x": 1, "y": {"z": 1}}, "b": 2, "a": 3}"#,
+            // An escaped key is the key it stands for.
+            r#"{"a": 1, "\u0061": 2}"#,
+            // Deep inside a long object's values.
+            &long.replace("[{\"k0\": 1}]", "[{\"k0\": 1, \"k0\": 2}]"),
+        ];
+        for text in refused {
+            let err = validate(text.as_bytes()).unwrap_err();
+            assert!(err.0.contains("is written twice"), "{text}: {err}");
+        }
+    }
+
+    /// Bytes that are not UTF-8 get serde_json's own message, with its position.
+    #[test]
+    fn bytes_that_are_not_utf8_get_serde_jsons_message() {
+        let bytes = b"{\"a\": \"\xff\"}";
+        let want = serde_json::from_slice::<Value>(bytes)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(validate(bytes), Err(ParseError(want)));
     }
 
     proptest::proptest! {
