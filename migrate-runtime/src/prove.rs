@@ -398,19 +398,29 @@ fn prove_bytes(
     let (edges, detected, result_ref) = (&run.edges, run.detected, &result);
     // A settled chain hashed its result beside its last step already (`Run::result_hash`).
     let hashed = run.result_hash;
-    let ((), result_hash) = both(
-        parallel && hashed.is_none(),
+    // The file is read again after the last user code has run: with down transforms, after
+    // the round trip; without, beside the checks.
+    let down_transforms = round_trip_applies(edges);
+    let ((), (result_hash, rehashed_beside)) = both(
+        parallel,
         || {
             check_append_only(info, &source, result_ref, edges, &mut append_only);
-            if round_trip_applies(edges) {
+            if down_transforms {
                 check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
+                rehashed = rehash.map(|rehash| rehash());
             }
-            // Last of the steps that run user code (down transforms, above): the file is
-            // read again only when nothing of the user's will run any more.
-            rehashed = rehash.map(|rehash| rehash());
         },
-        || hashed.unwrap_or_else(|| canonical_sha256_node(result_ref, parallel)),
+        || {
+            let hash = hashed.unwrap_or_else(|| canonical_sha256_node(result_ref, parallel));
+            let rehashed = if down_transforms {
+                None
+            } else {
+                rehash.map(|rehash| rehash())
+            };
+            (hash, rehashed)
+        },
     );
+    let rehashed = rehashed.or(rehashed_beside);
 
     // Findings in the order of the properties, as if the checks had run one by one.
     proof.validates_at_current = validates.validates_at_current;
