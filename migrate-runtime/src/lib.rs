@@ -21,6 +21,7 @@ mod node_de;
 mod node_ser;
 mod overlay;
 mod prove;
+mod quick_check;
 mod reason;
 mod registry;
 mod resolve;

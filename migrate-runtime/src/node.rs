@@ -88,6 +88,11 @@ pub fn parse_with(bytes: &[u8], lazy: bool) -> Result<Node<'_>, ParseError> {
 /// Checks that `bytes` is one JSON document serde_json accepts, with no key written twice
 /// in any object, without building anything.
 pub fn validate(bytes: &[u8]) -> Result<(), ParseError> {
+    // Most documents are certainly valid at a glance; serde_json decides the rest, and
+    // says why it refuses.
+    if crate::quick_check::certainly_valid(bytes) {
+        return Ok(());
+    }
     let mut keys = Vec::new();
     // Text already known to be UTF-8 is read as a `str`: serde_json then does not check
     // each string's UTF-8 again (the same verdicts and messages otherwise; bytes that are
