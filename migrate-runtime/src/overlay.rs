@@ -104,17 +104,10 @@ fn overlay<'a>(
     renames: &[(&str, &str)],
 ) -> Result<(Node<'a>, bool), Vec<String>> {
     let raw = raw_text(&original);
-    let modeled = modeled.open();
-    // A raw object the transform leaves as it was (most of a large document) is decided
-    // by reading it alone: nothing is built, not even the list of its entries.
-    if let (Some(text), Node::Object(t)) = (raw, &*typed.open()) {
-        if text.starts_with('{')
-            && renames.is_empty()
-            && object_unchanged(t, raw_entries(text), &modeled)
-        {
-            return Ok((original, true));
-        }
+    if renames.is_empty() && raw_unchanged(&typed, &original, modeled) {
+        return Ok((original, true));
     }
+    let modeled = modeled.open();
     match (typed.into_open(), original.into_open()) {
         (Node::Object(typed), Node::Object(original)) => {
             let mut modeled = match &*modeled {
@@ -185,22 +178,61 @@ fn overlay<'a>(
                 Node::Array(items) => items.as_slice(),
                 _ => &[],
             };
-            // One thread: the typed values this merge consumes were built on this one, and
-            // dropping them here lets the next reading reuse their memory at once (on a
-            // second thread, the peak of a large prove grew by up to 8%, for no measurable
-            // gain).
-            let merged: Vec<_> = typed
-                .into_iter()
-                .zip(original)
-                .zip(modeled)
-                .enumerate()
-                .map(|(index, ((t, o), m))| {
-                    overlay(t, o, m, strict, &[]).map_err(|mut segments| {
-                        segments.push(index.to_string());
-                        segments
-                    })
+            // The merge consumes the typed values on this thread, where they were built:
+            // dropping them here lets the next reading reuse their memory at once (merged
+            // on a second thread, the peak of a large prove grew by up to 8%). A long
+            // array's second half is only *checked* on a second thread meanwhile (reading
+            // alone: the elements it finds unchanged are then taken as they are).
+            let mut typed = typed;
+            let mut original = original;
+            let split = if typed.len() >= SPLIT_FROM {
+                typed.len() / 2
+            } else {
+                typed.len()
+            };
+            let typed_rest = typed.split_off(split);
+            let original_rest = original.split_off(split);
+            let check_rest = || {
+                typed_rest
+                    .iter()
+                    .zip(&original_rest)
+                    .zip(&modeled[split..])
+                    .map(|((t, o), m)| raw_unchanged(t, o, m))
+                    .collect::<Vec<bool>>()
+            };
+            let merge = |index: usize, t: Node<'a>, o: Node<'a>, m: &Node<'_>| {
+                overlay(t, o, m, strict, &[]).map_err(|mut segments| {
+                    segments.push(index.to_string());
+                    segments
                 })
-                .collect();
+            };
+            let (first, rest_unchanged) = crate::run::both(
+                !typed_rest.is_empty(),
+                || {
+                    typed
+                        .into_iter()
+                        .zip(original)
+                        .zip(modeled)
+                        .enumerate()
+                        .map(|(index, ((t, o), m))| merge(index, t, o, m))
+                        .collect::<Vec<_>>()
+                },
+                check_rest,
+            );
+            let rest = typed_rest
+                .into_iter()
+                .zip(original_rest)
+                .zip(&modeled[split..])
+                .zip(rest_unchanged)
+                .enumerate()
+                .map(|(index, (((t, o), m), unchanged))| {
+                    if unchanged {
+                        Ok((o, true))
+                    } else {
+                        merge(split + index, t, o, m)
+                    }
+                });
+            let merged: Vec<_> = first.into_iter().chain(rest).collect();
             let mut unchanged = true;
             let mut items = Vec::with_capacity(merged.len());
             for element in merged {
@@ -211,6 +243,18 @@ fn overlay<'a>(
             Ok(settle(raw, unchanged, items.len(), Node::Array(items)))
         }
         (typed, original) => Ok(replace(typed, raw.map_or(original, Node::Raw))),
+    }
+}
+
+/// Whether the overlay (without renames) of `typed` on a raw object `original` gives it
+/// back as it was, decided by reading alone: nothing is built, not even the list of its
+/// entries. Most of a large document is such an object. False (not decided) otherwise.
+fn raw_unchanged(typed: &Node<'_>, original: &Node<'_>, modeled: &Node<'_>) -> bool {
+    match (raw_text(original), &*typed.open()) {
+        (Some(text), Node::Object(t)) if text.starts_with('{') => {
+            object_unchanged(t, raw_entries(text), &modeled.open())
+        }
+        _ => false,
     }
 }
 
@@ -552,15 +596,35 @@ mod tests {
             let out = restore_unknown(n(&typed), node.clone()).into_value();
             assert_eq!(out[4500], json!({"k": -1, "u": "unknown 4500"}));
             assert_eq!(out[17], json!({"k": 17, "u": "unknown 17"}));
-            let out = overlay_unknown(n(&typed), node.clone(), &n(&modeled)).into_value();
+            let out = overlay_unknown(n(&typed), node.clone(), &n(&modeled));
+            if matches!(node, Node::Raw(_)) {
+                // Unchanged elements of either half are the source's own text.
+                let Node::Array(items) = &out else {
+                    panic!("an array")
+                };
+                for i in [17, len - 1] {
+                    assert!(
+                        matches!(items[i], Node::Raw(t) if t.contains(&format!("unknown {i}\""))),
+                        "{i}"
+                    );
+                }
+            }
+            let out = out.into_value();
             assert_eq!(out[4500], json!({"k": -1, "u": "unknown 4500"}));
+            assert_eq!(out[len - 1], original[len - 1]);
             // A clash far into the array is reported at its index.
             let mut clashing = typed.clone();
             clashing[4600]["u"] = json!("theirs");
             clashing[4700]["u"] = json!("theirs too");
             assert_eq!(
-                overlay_strict(n(&clashing), node, &n(&modeled), &[]),
+                overlay_strict(n(&clashing), node.clone(), &n(&modeled), &[]),
                 Err("/4600/u".to_owned())
+            );
+            // In the first half too, before any of the second's.
+            clashing[100]["u"] = json!("theirs first");
+            assert_eq!(
+                overlay_strict(n(&clashing), node, &n(&modeled), &[]),
+                Err("/100/u".to_owned())
             );
         }
     }
