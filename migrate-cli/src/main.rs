@@ -3,8 +3,9 @@
 /// Documents are trees of many small allocations; mimalloc allocates and frees them several
 /// times faster than the system allocator (docs/performance.md has the figures).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: migrate_alloc::MiMalloc = migrate_alloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    migrate_alloc::give_back_at_once();
     migrate_cli::run(migrate_cli::reference::registry())
 }

@@ -183,60 +183,49 @@ fn overlay<'a>(
             // on a second thread, the peak of a large prove grew by up to 8%). A long
             // array's second half is only *checked* on a second thread meanwhile (reading
             // alone: the elements it finds unchanged are then taken as they are).
-            let mut typed = typed;
-            let mut original = original;
-            let split = if typed.len() >= SPLIT_FROM {
-                typed.len() / 2
-            } else {
-                typed.len()
-            };
-            let typed_rest = typed.split_off(split);
-            let original_rest = original.split_off(split);
-            let check_rest = || {
-                typed_rest
-                    .iter()
-                    .zip(&original_rest)
-                    .zip(&modeled[split..])
-                    .map(|((t, o), m)| raw_unchanged(t, o, m))
-                    .collect::<Vec<bool>>()
-            };
-            let merge = |index: usize, t: Node<'a>, o: Node<'a>, m: &Node<'_>| {
-                overlay(t, o, m, strict, &[]).map_err(|mut segments| {
+            let (mut typed, mut original) = (typed, original);
+            let len = typed.len();
+            let split = if len >= SPLIT_FROM { len / 2 } else { len };
+            let (typed_first, typed_rest) = typed.split_at_mut(split);
+            let (original_first, original_rest) = original.split_at_mut(split);
+            let (modeled_first, modeled_rest) = modeled.split_at(split);
+            let merge = |index: usize, t: &mut Node<'a>, o: &mut Node<'a>, m: &Node<'_>| {
+                overlay(take(t), take(o), m, strict, &[]).map_err(|mut segments| {
                     segments.push(index.to_string());
                     segments
                 })
             };
-            let (first, rest_unchanged) = crate::run::both(
-                !typed_rest.is_empty(),
-                || {
-                    typed
-                        .into_iter()
-                        .zip(original)
-                        .zip(modeled)
-                        .enumerate()
-                        .map(|(index, ((t, o), m))| merge(index, t, o, m))
-                        .collect::<Vec<_>>()
-                },
-                check_rest,
-            );
-            let rest = typed_rest
-                .into_iter()
-                .zip(original_rest)
-                .zip(&modeled[split..])
-                .zip(rest_unchanged)
-                .enumerate()
-                .map(|(index, (((t, o), m), unchanged))| {
-                    if unchanged {
-                        Ok((o, true))
-                    } else {
-                        merge(split + index, t, o, m)
-                    }
-                });
-            let merged: Vec<_> = first.into_iter().chain(rest).collect();
+            let mut items = Vec::with_capacity(len);
             let mut unchanged = true;
-            let mut items = Vec::with_capacity(merged.len());
-            for element in merged {
-                let (node, same) = element?;
+            let (typed_seen, original_seen) = (&*typed_rest, &*original_rest);
+            let (first, rest_unchanged) = crate::run::both(
+                split < len,
+                || {
+                    let pairs = typed_first.iter_mut().zip(original_first.iter_mut());
+                    for (index, ((t, o), m)) in pairs.zip(modeled_first).enumerate() {
+                        let (node, same) = merge(index, t, o, m)?;
+                        unchanged &= same;
+                        items.push(node);
+                    }
+                    Ok::<(), Vec<String>>(())
+                },
+                || {
+                    let pairs = typed_seen.iter().zip(original_seen);
+                    pairs
+                        .zip(modeled_rest)
+                        .map(|((t, o), m)| raw_unchanged(t, o, m))
+                        .collect::<Vec<bool>>()
+                },
+            );
+            first?;
+            let pairs = typed_rest.iter_mut().zip(original_rest.iter_mut());
+            let rest = pairs.zip(modeled_rest).zip(rest_unchanged);
+            for (index, (((t, o), m), seen_unchanged)) in rest.enumerate() {
+                let (node, same) = if seen_unchanged {
+                    (take(o), true)
+                } else {
+                    merge(split + index, t, o, m)?
+                };
                 unchanged &= same;
                 items.push(node);
             }
@@ -244,6 +233,11 @@ fn overlay<'a>(
         }
         (typed, original) => Ok(replace(typed, raw.map_or(original, Node::Raw))),
     }
+}
+
+/// The node out of `slot`, `null` left in its place.
+fn take<'a>(slot: &mut Node<'a>) -> Node<'a> {
+    std::mem::replace(slot, Node::Null)
 }
 
 /// Whether the overlay (without renames) of `typed` on a raw object `original` gives it
