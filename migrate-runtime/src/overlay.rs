@@ -490,10 +490,26 @@ pub(crate) fn restores_to_itself(typed: &Node<'_>, original: &Node<'_>) -> bool 
         (Node::Object(typed), Node::Object(original)) => {
             object_restores_to_itself(typed, original.iter().map(|(k, v)| (k.as_ref(), v)))
         }
-        (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => typed
-            .iter()
-            .zip(original)
-            .all(|(t, orig)| restores_to_itself(t, orig)),
+        (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
+            let all = |typed: &[Node<'_>], original: &[Node<'_>]| {
+                typed
+                    .iter()
+                    .zip(original)
+                    .all(|(t, orig)| restores_to_itself(t, orig))
+            };
+            // A long array in two halves on two threads (reading alone).
+            let half = if typed.len() >= SPLIT_FROM {
+                typed.len() / 2
+            } else {
+                typed.len()
+            };
+            let (first, second) = crate::run::both(
+                half < typed.len(),
+                || all(&typed[..half], &original[..half]),
+                || all(&typed[half..], &original[half..]),
+            );
+            first && second
+        }
         (typed, original) => original == typed,
     }
 }
@@ -620,6 +636,22 @@ mod tests {
                 overlay_strict(n(&clashing), node, &n(&modeled), &[]),
                 Err("/100/u".to_owned())
             );
+        }
+    }
+
+    #[test]
+    fn long_arrays_restore_to_themselves_in_both_halves() {
+        let len = SPLIT_FROM + 10;
+        let original: Value = (0..len).map(|i| json!({"k": i, "u": i})).collect();
+        let typed: Value = (0..len).map(|i| json!({"k": i})).collect();
+        let text = original.to_string();
+        for node in both_forms(&original, &text) {
+            assert!(restores_to_itself(&n(&typed), &node));
+            for changed in [3, len - 3] {
+                let mut other = typed.clone();
+                other[changed]["k"] = json!(-1);
+                assert!(!restores_to_itself(&n(&other), &node), "{changed}");
+            }
         }
     }
 
