@@ -158,8 +158,9 @@ struct RawCanonical<'t> {
 struct Level {
     buffer: Vec<u8>,
     members: Vec<Member>,
-    /// Positions of the members in key order, when sorted here.
+    /// Positions of the members in key order, when sorted here, and its runs.
     order: Vec<usize>,
+    runs: Vec<(usize, usize)>,
     /// The last few shapes of object seen at this depth (at most [`SHAPES`]).
     shapes: Vec<Shape>,
     /// The shape of the last object at this depth, which the next one most likely has.
@@ -200,8 +201,9 @@ struct Shape {
     /// own value: `, "key": `) and its canonical text (`,"key":`); zeros at the end.
     bytes: Vec<u8>,
     keys: Vec<ShapeKey>,
-    /// Positions of the members in key order.
-    order: Vec<usize>,
+    /// The members in key order, as runs of members that are also in text order (first
+    /// and last position): each copied at once.
+    runs: Vec<(usize, usize)>,
 }
 
 /// A key of a shape: its glue (none if too long to remember), the key as written in
@@ -309,14 +311,14 @@ impl Shape {
             })
     }
 
-    /// Remembers `members` (read from `text` into `buffer`, in key order `order`) as this
+    /// Remembers `members` (read from `text` into `buffer`, in key order `runs`) as this
     /// shape; false if they are too many or too long.
     fn remember(
         &mut self,
         text: &[u8],
         buffer: &[u8],
         members: &[Member],
-        order: &[usize],
+        runs: &[(usize, usize)],
     ) -> bool {
         self.bytes.clear();
         self.keys.clear();
@@ -350,8 +352,8 @@ impl Shape {
         }
         // Room for short copies past the last key.
         self.bytes.resize(self.bytes.len() + 32, 0);
-        self.order.clear();
-        self.order.extend_from_slice(order);
+        self.runs.clear();
+        self.runs.extend_from_slice(runs);
         true
     }
 }
@@ -581,29 +583,21 @@ impl<'t> RawCanonical<'t> {
         }
         let mut level = self.levels[depth].take().unwrap_or_default();
         let (end, shape) = self.members(i, &mut level, depth)?;
-        let order = match shape {
-            Some(shape) => &level.shapes[shape].order,
+        let runs = match shape {
+            Some(shape) => &level.shapes[shape].runs,
             None => {
                 level.sort();
                 level.remember(self.text.as_bytes());
-                &level.order
+                &level.runs
             }
         };
-        // Each member is written after a comma: the first one's becomes the brace. Runs of
-        // members in key order that are also in text order are copied at once.
+        // Each member is written after a comma: the first one's becomes the brace.
         let (buffer, members) = (&level.buffer, &level.members);
         let at = out.len();
         out.reserve(buffer.len() + 2);
-        let mut run = (0, 0);
-        for &n in order {
-            let member = members[n];
-            if member.start != run.1 {
-                copy(buffer, run.0, run.1, out);
-                run.0 = member.start;
-            }
-            run.1 = member.end;
+        for &(first, last) in runs {
+            copy(buffer, members[first].start, members[last].end, out);
         }
-        copy(buffer, run.0, run.1, out);
         match out.get_mut(at) {
             Some(comma) => *comma = b'{',
             None => out.push(b'{'),
@@ -709,17 +703,25 @@ impl<'t> RawCanonical<'t> {
 }
 
 impl Level {
-    /// Puts the positions of the members, in key order, in `order`.
+    /// Puts the positions of the members, in key order, in `order`, and its runs in `runs`.
     fn sort(&mut self) {
         let Level {
             buffer,
             members,
             order,
+            runs,
             ..
         } = self;
         order.clear();
         order.extend(0..members.len());
         order.sort_by(|&a, &b| key_order(members[a].key(buffer), members[b].key(buffer)));
+        runs.clear();
+        for &n in order.iter() {
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == n => *last = n,
+                _ => runs.push((n, n)),
+            }
+        }
     }
 
     /// Remembers the members' keys, glue and order (just sorted), unless they are many or
@@ -728,10 +730,11 @@ impl Level {
         let Level {
             buffer,
             members,
-            order,
+            runs,
             shapes,
             recent,
             replace,
+            ..
         } = self;
         let at = if shapes.len() < SHAPES {
             shapes.push(Shape::default());
@@ -743,7 +746,7 @@ impl Level {
         let Some(shape) = shapes.get_mut(at) else {
             return;
         };
-        if shape.remember(text, buffer, members, order) {
+        if shape.remember(text, buffer, members, runs) {
             *recent = at;
         } else {
             // Nothing to expect: the shape is dropped.
@@ -827,6 +830,7 @@ fn string(bytes: &[u8], i: usize, out: &mut Vec<u8>) -> io::Result<usize> {
 ///
 /// Strings are read 8 bytes at a time (a quote or backslash among them found with the
 /// usual bit tricks on a `u64`); past 64 bytes, memchr takes over.
+#[inline(always)]
 fn string_end(bytes: &[u8], start: usize) -> io::Result<(usize, bool)> {
     const ONES: u64 = u64::MAX / 0xff;
     const HIGH: u64 = ONES << 7;
