@@ -9,12 +9,13 @@
 //! holding its canonical text in memory.
 //!
 //! Raw text (a [`Node`] not read yet) is written in one pass over it, without building a
-//! tree, and the hasher is fed as the text goes (see [`RawCanonical`]). The pass is fast
+//! tree, and the hasher is fed as the text goes (see `RawCanonical`). The pass is fast
 //! because most of a document needs no work: strings without escapes and short numbers are
 //! canonical as written and are copied, and the objects of a document repeat a few shapes,
 //! whose keys, spacing and key order are learnt once and then only checked. A large array's
 //! elements can be written on two threads.
 
+use std::borrow::Cow;
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -136,10 +137,11 @@ fn chunks<'a, 't>(items: &'a [Node<'t>]) -> Vec<&'a [Node<'t>]> {
 /// level would scan each byte once per level above it.
 ///
 /// Most of the text needs no work: a string without escapes, an integer of up to 15 digits
-/// and a short decimal are canonical as they stand (or nearly), and are copied; only
-/// escapes and other numbers go through serde_json. Most objects have the keys of an
-/// object met before at their depth, in the same order (see [`Shape`]): their keys are
-/// checked against those, not scanned, and their key order is known without sorting.
+/// and a short decimal are canonical as they stand (or nearly), and are copied (short
+/// pieces as a fixed-size copy cut back); only escapes and other numbers go through
+/// serde_json. Most objects have the keys of an object met before at their depth, in the
+/// same order and spaced the same way (see [`Shape`]): the text from one value to the next
+/// is checked against that object's, not read, and the key order is known without a sort.
 struct RawCanonical<'t> {
     /// Whether a large array's elements may be written on two threads.
     parallel: bool,
@@ -169,21 +171,23 @@ struct Level {
     replace: usize,
 }
 
-/// A member written to its level's buffer: `,"key":value` from `start` to `end`, the key's
-/// closing quote at `quote`; in the text, its glue (see [`Shape`]) from `glue` to `value`.
+/// A member written to its level's buffer: `,"key":value` from `start` to `end`; in the
+/// text, its glue (see [`Shape`]) from `glue` to `value`.
 #[derive(Clone, Copy)]
 struct Member {
     start: usize,
-    quote: usize,
     end: usize,
     glue: usize,
     value: usize,
 }
 
 impl Member {
-    /// The key in canonical form, without its quotes.
+    /// `,"key":` of the member (the key in canonical form).
     fn key(self, buffer: &[u8]) -> &[u8] {
-        buffer.get(self.start + 2..self.quote).unwrap_or_default()
+        let text = buffer.get(self.start..self.end).unwrap_or_default();
+        // Past the key's closing quote (the first quote not escaped), then the colon.
+        let key_end = string_end(text, 1).map_or(text.len(), |(end, _)| end);
+        text.get(..key_end + 1).unwrap_or_default()
     }
 }
 
@@ -305,9 +309,10 @@ impl Shape {
     /// Whether `members` have exactly these keys, in this order.
     fn fits(&self, members: &[Member], buffer: &[u8]) -> bool {
         self.keys.len() == members.len()
+            // The key's closing quote, matched, is the key's end: a canonical key's quotes
+            // are escaped.
             && members.iter().zip(&self.keys).all(|(member, key)| {
-                member.quote + 2 == member.start + key.canonical_len
-                    && key.key.is_at(buffer, member.start + 2, &self.bytes)
+                key.key.is_at(buffer, member.start + 2, &self.bytes)
             })
     }
 
@@ -332,9 +337,7 @@ impl Shape {
                 Pattern::new(glue, self.bytes.len() - glue.len())
             });
             let canonical = self.bytes.len();
-            let canonical_text = buffer
-                .get(member.start..member.quote + 2)
-                .unwrap_or_default();
+            let canonical_text = member.key(buffer);
             self.bytes.extend_from_slice(canonical_text);
             // `key"` of `,"key":`.
             let key = canonical_text
@@ -638,11 +641,11 @@ impl<'t> RawCanonical<'t> {
                     .find_map(|(s, shape)| Some((s, shape.glue_end(0, bytes, i)?)));
                 expected = glued.map(|(s, _)| s).or(expected);
             }
-            let (quote, value) = match glued {
+            let value = match glued {
                 Some((s, value)) => {
                     // The text up to the value is the expected key's, spaced as before.
                     shapes[s].write_key(n, buffer);
-                    (buffer.len() - 2, value)
+                    value
                 }
                 None => {
                     i = skip_space(bytes, i);
@@ -673,19 +676,17 @@ impl<'t> RawCanonical<'t> {
                         }
                         None => string(bytes, i, buffer)?,
                     };
-                    let quote = buffer.len() - 1;
                     i = skip_space(bytes, end);
                     if bytes.get(i) != Some(&b':') {
                         return Err(invalid("expected `:`"));
                     }
                     buffer.push(b':');
-                    (quote, skip_space(bytes, i + 1))
+                    skip_space(bytes, i + 1)
                 }
             };
             i = self.value(value, buffer, depth + 1)?;
             members.push(Member {
                 start,
-                quote,
                 end: buffer.len(),
                 glue,
                 value,
@@ -714,7 +715,12 @@ impl Level {
         } = self;
         order.clear();
         order.extend(0..members.len());
-        order.sort_by(|&a, &b| key_order(members[a].key(buffer), members[b].key(buffer)));
+        // `,"key":` less its first two and last two bytes.
+        let key = |n: usize| {
+            let key = members[n].key(buffer);
+            key.get(2..key.len().saturating_sub(2)).unwrap_or_default()
+        };
+        order.sort_by(|&a, &b| key_order(key(a), key(b)));
         runs.clear();
         for &n in order.iter() {
             match runs.last_mut() {
@@ -767,13 +773,19 @@ fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     }
 }
 
-/// The string a canonical string's text (without its quotes) stands for.
-fn unescape(canonical: &[u8]) -> String {
-    let mut quoted = Vec::with_capacity(canonical.len() + 2);
-    quoted.push(b'"');
-    quoted.extend_from_slice(canonical);
-    quoted.push(b'"');
-    serde_json::from_slice(&quoted).unwrap_or_default()
+/// The string a canonical string's text (without its quotes) stands for: that text, unless
+/// it has escapes.
+fn unescape(canonical: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(canonical) {
+        Ok(text) if !text.contains('\\') => Cow::Borrowed(text),
+        _ => {
+            let mut quoted = Vec::with_capacity(canonical.len() + 2);
+            quoted.push(b'"');
+            quoted.extend_from_slice(canonical);
+            quoted.push(b'"');
+            Cow::Owned(serde_json::from_slice(&quoted).unwrap_or_default())
+        }
+    }
 }
 
 /// Copies `bytes[start..end]` to `out`. Most copies are short: one of a fixed size, cut
