@@ -626,28 +626,32 @@ impl<'t> RawCanonical<'t> {
             recent,
             ..
         } = level;
+        let shapes: &[Shape] = shapes;
         buffer.clear();
         members.clear();
         // The shape the object is expected to have, while all its keys so far are that
         // shape's: first the last object's, then any that starts with the same key.
         let mut expected = Some(*recent).filter(|&s| s < shapes.len());
+        let mut shape = expected.and_then(|s| shapes.get(s));
         let mut i = i + 1;
         loop {
             let n = members.len();
             let (glue, start) = (i, buffer.len());
-            let mut glued = expected.and_then(|s| Some((s, shapes[s].glue_end(n, bytes, i)?)));
+            let mut glued = shape.and_then(|shape| shape.glue_end(n, bytes, i));
             if glued.is_none() && n == 0 {
-                glued = (shapes.iter().enumerate())
-                    .find_map(|(s, shape)| Some((s, shape.glue_end(0, bytes, i)?)));
-                expected = glued.map(|(s, _)| s).or(expected);
+                if let Some((s, value)) = (shapes.iter().enumerate())
+                    .find_map(|(s, shape)| Some((s, shape.glue_end(0, bytes, i)?)))
+                {
+                    (expected, shape, glued) = (Some(s), shapes.get(s), Some(value));
+                }
             }
-            let value = match glued {
-                Some((s, value)) => {
+            let value = match (glued, shape) {
+                (Some(value), Some(shape)) => {
                     // The text up to the value is the expected key's, spaced as before.
-                    shapes[s].write_key(n, buffer);
+                    shape.write_key(n, buffer);
                     value
                 }
-                None => {
+                _ => {
                     i = skip_space(bytes, i);
                     match (bytes.get(i), n) {
                         (Some(b'}'), _) => break,
@@ -658,7 +662,7 @@ impl<'t> RawCanonical<'t> {
                     if bytes.get(i) != Some(&b'"') {
                         return Err(invalid("expected a string"));
                     }
-                    let mut known = expected.and_then(|s| shapes[s].key_end(n, bytes, i + 1));
+                    let mut known = shape.and_then(|shape| shape.key_end(n, bytes, i + 1));
                     if known.is_none() {
                         expected = match n {
                             0 => shapes
@@ -666,7 +670,8 @@ impl<'t> RawCanonical<'t> {
                                 .position(|s| s.key_end(0, bytes, i + 1).is_some()),
                             _ => None,
                         };
-                        known = expected.and_then(|s| shapes[s].key_end(n, bytes, i + 1));
+                        shape = expected.and_then(|s| shapes.get(s));
+                        known = shape.and_then(|shape| shape.key_end(n, bytes, i + 1));
                     }
                     buffer.push(b',');
                     let end = match known {
