@@ -97,19 +97,22 @@ impl<'b> Quick<'b> {
         }
         loop {
             self.value(depth)?;
-            self.space();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.space();
-                }
-                b']' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.closed_after_value(b']')? {
+                return Some(());
             }
         }
+    }
+
+    /// After a member: true at the container's `close` (taken), false after a comma
+    /// (taken, with the space after it); anything else is not certain.
+    fn closed_after_value(&mut self, close: u8) -> Option<bool> {
+        self.space();
+        let next = self.peek()?;
+        self.at += 1;
+        if next == close {
+            return Some(true);
+        }
+        (next == b',').then(|| self.space()).map(|()| false)
     }
 
     fn object(&mut self, depth: usize) -> Sure {
@@ -145,18 +148,9 @@ impl<'b> Quick<'b> {
             self.eat(b':')?;
             self.space();
             self.value(depth)?;
-            self.space();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.space();
-                }
-                b'}' => {
-                    self.at += 1;
-                    self.keys.truncate(base);
-                    return Some(());
-                }
-                _ => return None,
+            if self.closed_after_value(b'}')? {
+                self.keys.truncate(base);
+                return Some(());
             }
         }
     }
