@@ -98,21 +98,18 @@ pub fn validate(bytes: &[u8]) -> Result<(), ParseError> {
     // each string's UTF-8 again (the same verdicts and messages otherwise; bytes that are
     // not UTF-8 are read as bytes, for serde_json's message about them).
     match std::str::from_utf8(bytes) {
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            Check { keys: &mut keys }
-                .deserialize(&mut de)
-                .map_err(json_error)?;
-            de.end().map_err(json_error)
-        }
-        Err(_) => {
-            let mut de = serde_json::Deserializer::from_slice(bytes);
-            Check { keys: &mut keys }
-                .deserialize(&mut de)
-                .map_err(json_error)?;
-            de.end().map_err(json_error)
-        }
+        Ok(text) => check_all(serde_json::Deserializer::from_str(text), &mut keys),
+        Err(_) => check_all(serde_json::Deserializer::from_slice(bytes), &mut keys),
     }
+}
+
+/// [`Check`] of the one value `de` reads, and nothing after it.
+fn check_all<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    keys: &mut Vec<Key<'de>>,
+) -> Result<(), ParseError> {
+    Check { keys }.deserialize(&mut de).map_err(json_error)?;
+    de.end().map_err(json_error)
 }
 
 fn json_error(e: serde_json::Error) -> ParseError {

@@ -86,13 +86,19 @@ impl<'b> Quick<'b> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Sure {
+    /// Past a container's opening bracket: true when it closes at once with `close`
+    /// (taken); not certain past [`MAX_DEPTH`].
+    fn opened_empty(&mut self, depth: usize, close: u8) -> Option<bool> {
         if depth > MAX_DEPTH {
             return None;
         }
         self.at += 1;
         self.space();
-        if self.eat(b']').is_some() {
+        Some(self.eat(close).is_some())
+    }
+
+    fn array(&mut self, depth: usize) -> Sure {
+        if self.opened_empty(depth, b']')? {
             return Some(());
         }
         loop {
@@ -116,12 +122,7 @@ impl<'b> Quick<'b> {
     }
 
     fn object(&mut self, depth: usize) -> Sure {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        self.at += 1;
-        self.space();
-        if self.eat(b'}').is_some() {
+        if self.opened_empty(depth, b'}')? {
             return Some(());
         }
         let base = self.keys.len();
