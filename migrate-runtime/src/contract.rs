@@ -155,10 +155,12 @@ pub struct Reading {
 impl Reading {
     /// A reading of `typed`, serialized as `value`.
     pub fn new<T: 'static>(typed: T, value: Node<'static>) -> Self {
-        Reading {
-            value,
-            typed: Box::new(typed),
-        }
+        Self::boxed(Box::new(typed), value)
+    }
+
+    /// [`Reading::new`] of a typed value already boxed.
+    pub(crate) fn boxed(typed: Box<dyn Any>, value: Node<'static>) -> Self {
+        Reading { value, typed }
     }
 
     /// The serialization alone (the typed value is dropped first).

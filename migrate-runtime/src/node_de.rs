@@ -13,7 +13,12 @@
 //! an owned type: a string with escapes, or one in raw text opened on the way, is visited
 //! as a `&str` rather than a borrowed one.)
 //!
-//! On failure, [`from_node`] also says where: the path serde_path_to_error would give for a
+//! The runtime reads document bodies, with [`from_body`]: a struct is read from the body's
+//! object as a map, never as a sequence, so that the sequence reading of a version type is
+//! not compiled at all (see there); any other node is read by the same deserializer, as
+//! [`from_node`] (the tests' reading of any node) shows.
+//!
+//! On failure, [`from_body`] also says where: the path serde_path_to_error would give for a
 //! `&Value` of the same value (`engine.power`, `wheels[1].size`, `.` for the root),
 //! mirroring how it follows a reading: an array element is `[i]`; a key or an enum's
 //! variant is a segment only when it was visited as a string, an integer or a bool (a key
@@ -53,7 +58,9 @@ pub(crate) struct Failure {
 }
 
 /// Deserializes `T` from `node` as serde_json would from the same value; on failure, the
-/// error and the JSON path of the fault.
+/// error and the JSON path of the fault. (The runtime reads only document bodies, with
+/// [`from_body`]; this is the reading of any node, which the tests hold to serde_json's.)
+#[cfg(test)]
 pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failure> {
     let track = Track::default();
     let de = De {
@@ -65,6 +72,31 @@ pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failu
         error,
         path: track.into_path(),
     })
+}
+
+/// [`from_node`] of a document body: `node` is the document's root object (opened or as
+/// raw text).
+///
+/// A body is always an object, so a struct is read from it only as a map: the struct's
+/// reading of a sequence (a struct written as an array, which serde_json also accepts) is
+/// never compiled for a version type, which halves the deserializing code each version
+/// costs its crate. A root that is not an object (never given by the runtime, which refuses
+/// such documents before any reading) fails as a type error; every other way a type may
+/// ask to be read is that of [`from_node`].
+pub(crate) fn from_body<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failure> {
+    let track = Track::default();
+    let de = De {
+        node,
+        chain: Chain::Root,
+        track: &track,
+    };
+    match T::deserialize(Body(de)) {
+        Ok(value) => Ok(value),
+        Err(error) => Err(Failure {
+            error,
+            path: track.into_path(),
+        }),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -487,6 +519,60 @@ impl<'a> Deserializer<'a> for De<'_, 'a> {
     fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         // Skipped without being opened.
         self.here(|_| visitor.visit_unit())
+    }
+}
+
+/// The deserializer of a document body (see [`from_body`]): a struct or a map is read from
+/// its object; anything else as [`De`] reads it.
+struct Body<'c, 'a>(De<'c, 'a>);
+
+/// Methods handed to the node's own deserializer.
+macro_rules! forward_to_node {
+    ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
+        fn $method<V: Visitor<'a>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Error> {
+            self.0.$method($($arg,)* visitor)
+        }
+    )*};
+}
+
+impl<'a> Deserializer<'a> for Body<'_, 'a> {
+    type Error = Error;
+
+    fn deserialize_struct<V: Visitor<'a>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+        let de = self.0;
+        let node = de.node.open();
+        let read = match &*node {
+            Node::Object(entries) => visit_object(entries, visitor, &de.chain, de.track),
+            other => Err(invalid_type(other, &visitor)),
+        };
+        match read {
+            Ok(value) => Ok(value),
+            Err(e) => Err(de.track.fail(&de.chain, e)),
+        }
+    }
+
+    forward_to_node! {
+        deserialize_any() deserialize_bool()
+        deserialize_i8() deserialize_i16() deserialize_i32() deserialize_i64()
+        deserialize_i128()
+        deserialize_u8() deserialize_u16() deserialize_u32() deserialize_u64()
+        deserialize_u128()
+        deserialize_f32() deserialize_f64() deserialize_char()
+        deserialize_str() deserialize_string() deserialize_bytes() deserialize_byte_buf()
+        deserialize_option() deserialize_unit() deserialize_unit_struct(name: &'static str)
+        deserialize_newtype_struct(name: &'static str) deserialize_seq()
+        deserialize_tuple(len: usize) deserialize_tuple_struct(name: &'static str, len: usize)
+        deserialize_enum(name: &'static str, variants: &'static [&'static str])
+        deserialize_identifier() deserialize_ignored_any()
     }
 }
 
@@ -1042,6 +1128,11 @@ mod tests {
         from_node::<T>(node).map_err(|f| (f.error.to_string(), f.path))
     }
 
+    /// What reading `T` from a document body gives: the value, or the message and the path.
+    fn read_body<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, (String, String)> {
+        from_body::<T>(node).map_err(|f| (f.error.to_string(), f.path))
+    }
+
     /// Deserializes `T` from `text` as a `&Value` and from every form of node (read, raw,
     /// partly opened two ways), asserts they agree (the same value, or the same message at
     /// the same path, as serde_path_to_error gives them for the `&Value`), and says whether
@@ -1075,6 +1166,10 @@ mod tests {
             ("whole", &whole),
         ] {
             assert_eq!(read_node::<T>(node), expected, "{form} node of {text}");
+            // A document body is always an object: read as one, it reads the same.
+            if value.is_object() {
+                assert_eq!(read_body::<T>(node), expected, "{form} body of {text}");
+            }
         }
         expected.is_ok()
     }
@@ -1089,7 +1184,37 @@ mod tests {
         assert!(!agrees::<T>(text), "expected {text} to be refused");
     }
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[test]
+    fn a_body_reads_a_struct_from_an_object_only() {
+        // serde_json reads a struct from an array by position; a document body is never an
+        // array, and its reading refuses one with the type error, at the root.
+        let text = r#"["n", 1, 0.5, [], null]"#;
+        let plain = Plain {
+            name: "n".into(),
+            count: 1,
+            ratio: 0.5,
+            tags: vec![],
+            maybe: None,
+        };
+        for node in [parse_with(text.as_bytes(), false).unwrap(), Node::Raw(text)] {
+            assert_eq!(read_node::<Plain>(&node), Ok(plain.clone()));
+            assert_eq!(
+                read_body::<Plain>(&node),
+                Err((
+                    "invalid type: sequence, expected struct Plain".to_owned(),
+                    ".".to_owned()
+                ))
+            );
+        }
+        // Other types read from a body as from any node.
+        assert_eq!(read_body::<Vec<u8>>(&Node::Raw("[1, 2]")), Ok(vec![1, 2]));
+        assert_eq!(
+            read_body::<Value>(&Node::Raw("[1]")),
+            Ok(serde_json::json!([1]))
+        );
+    }
+
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
     struct Plain {
         name: String,
         count: u32,

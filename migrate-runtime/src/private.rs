@@ -21,6 +21,9 @@ pub type Validate<T> = fn(&T) -> Result<(), String>;
 
 /// Reads `body` as `T` (recording the JSON path of a fault), runs `validate`, and
 /// serializes the result back.
+///
+/// This and [`deserialize`] are compiled in the crate of every version type: what does not
+/// depend on `T` is in plain functions, compiled once here.
 pub fn roundtrip<T>(
     body: &Node<'_>,
     validate: Option<Validate<T>>,
@@ -30,10 +33,12 @@ where
 {
     let typed: T = deserialize(body)?;
     if let Some(validate) = validate {
-        validate(&typed).map_err(RoundTripError::Validate)?;
+        if let Err(message) = validate(&typed) {
+            return Err(RoundTripError::Validate(message));
+        }
     }
-    let value = to_node(&typed).map_err(|e| RoundTripError::Serialize(e.to_string()))?;
-    Ok(Reading::new(typed, value))
+    let value = to_node(&typed);
+    serialized(Box::new(typed), value)
 }
 
 /// Reads `body` as `T`, keeping the JSON path of a fault in the error.
@@ -41,15 +46,36 @@ pub fn deserialize<T: DeserializeOwned>(body: &Node<'_>) -> Result<T, RoundTripE
     // One reading, straight from the node (raw text opened as it goes), which says where
     // and why it fails: the message a `serde_json::Value` reading gives, at the path
     // serde_path_to_error would give.
-    crate::node_de::from_node::<T>(body).map_err(|failure| RoundTripError::Deserialize {
+    match crate::node_de::from_body::<T>(body) {
+        Ok(typed) => Ok(typed),
+        Err(failure) => Err(unreadable(failure)),
+    }
+}
+
+fn unreadable(failure: crate::node_de::Failure) -> RoundTripError {
+    RoundTripError::Deserialize {
         path: failure.path,
         message: failure.error.to_string(),
-    })
+    }
+}
+
+/// The reading of a typed value and its serialization (or why it did not serialize).
+fn serialized(
+    typed: Box<dyn std::any::Any>,
+    value: Result<Node<'static>, serde_json::Error>,
+) -> Result<Reading, RoundTripError> {
+    match value {
+        Ok(value) => Ok(Reading::boxed(typed, value)),
+        Err(e) => Err(RoundTripError::Serialize(e.to_string())),
+    }
 }
 
 /// The transform of a declarative edge (no `with`): renames move keys, removals drop them,
 /// defaulted additions are filled by deserializing as the target version. Keys the types do
 /// not model pass through unchanged, at any depth.
+///
+/// Generic only in the typed reading ([`retype`]): the key work is compiled once, here,
+/// rather than in every crate that declares an edge.
 pub fn declarative_up<'a, From, To>(
     edge: &Edge,
     body: Entries<'a>,
@@ -59,14 +85,9 @@ where
     From: Versioned,
     To: Versioned,
 {
-    let body = rekey(body, edge.claims.removes, |key| {
-        edge.claims
-            .renames
-            .iter()
-            .find(|(old, _)| *old == key)
-            .map(|(_, new)| *new)
-    })?;
-    retype::<To>(body)
+    let body = Node::Object(rekey(body, edge, Direction::Up)?);
+    let reading = roundtrip::<To>(&body, None);
+    retyped(To::VERSION, reading, body)
 }
 
 /// The down transform of a reversible declarative edge: renames move back, defaulted
@@ -80,14 +101,9 @@ where
     From: Versioned,
     To: Versioned,
 {
-    let body = rekey(body, edge.claims.adds_defaulted, |key| {
-        edge.claims
-            .renames
-            .iter()
-            .find(|(_, new)| *new == key)
-            .map(|(old, _)| *old)
-    })?;
-    retype::<From>(body)
+    let body = Node::Object(rekey(body, edge, Direction::Down)?);
+    let reading = roundtrip::<From>(&body, None);
+    retyped(From::VERSION, reading, body)
 }
 
 /// The transform of a custom edge: the body is read as `From` (or that reading is taken
@@ -195,14 +211,37 @@ impl<E: std::fmt::Display> ValidateOutput for Result<(), E> {
     }
 }
 
-/// Rebuilds `body` in one pass, in its key order: keys in `drop` go, renamed keys take their
-/// new name in the old one's place. A rename onto a key the document already has would
-/// silently lose that key's value, so it fails instead.
-fn rekey<'a, 'k>(
+/// Which way a declarative edge is run.
+#[derive(Clone, Copy)]
+enum Direction {
+    /// From the edge's `from` to its `to`: removals drop keys, renames go old to new.
+    Up,
+    /// Back: defaulted additions drop keys, renames go new to old.
+    Down,
+}
+
+/// Rebuilds `body` in one pass, in its key order, for `edge` run in `direction`: the keys it
+/// drops go, renamed keys take their new name in the old one's place. A rename onto a key
+/// the document already has would silently lose that key's value, so it fails instead.
+fn rekey<'a>(
     body: Entries<'a>,
-    drop: &[&str],
-    rename: impl Fn(&str) -> Option<&'k str>,
+    edge: &Edge,
+    direction: Direction,
 ) -> Result<Entries<'a>, TransformError> {
+    let claims = &edge.claims;
+    let drop = match direction {
+        Direction::Up => claims.removes,
+        Direction::Down => claims.adds_defaulted,
+    };
+    let rename = |key: &str| {
+        claims
+            .renames
+            .iter()
+            .find_map(|&(old, new)| match direction {
+                Direction::Up => (old == key).then_some(new),
+                Direction::Down => (new == key).then_some(old),
+            })
+    };
     let touched = body
         .iter()
         .any(|(key, _)| drop.contains(&key.as_ref()) || rename(key).is_some());
@@ -229,14 +268,15 @@ fn rekey<'a, 'k>(
         .collect())
 }
 
-/// Reads `body` as `T` and writes it back, keeping whatever `T` does not model.
-fn retype<T: Versioned>(body: Entries<'_>) -> Result<Node<'_>, TransformError> {
-    let body = Node::Object(body);
-    let typed = roundtrip::<T>(&body, None)
-        .map_err(|error| TransformError::Target {
-            version: T::VERSION,
-            error,
-        })?
+/// The rekeyed `body` written back from its reading as `version`, keeping whatever the
+/// version does not model.
+fn retyped(
+    version: u32,
+    reading: Result<Reading, RoundTripError>,
+    body: Node<'_>,
+) -> Result<Node<'_>, TransformError> {
+    let typed = reading
+        .map_err(|error| TransformError::Target { version, error })?
         .value;
     // The typed reading is its own model: nothing was consumed, so no copy is needed.
     Ok(crate::overlay::restore_unknown(typed, body))
