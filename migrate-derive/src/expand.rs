@@ -78,7 +78,9 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
         let span = path_span(v);
         spanned! {span=>
             const _: () = #p::check_order(#name, __VERSIONS, #i);
-            const _: () = #p::check_reachable(#name, __VERSIONS, __CONTRACTS, __STUBS, #i);
+            const _: () = if !__ALL_REACHABLE {
+                #p::check_reachable(#name, __VERSIONS, __CONTRACTS, __STUBS, #i)
+            };
         }
     });
     let belongs = versions.iter().map(|v| {
@@ -127,6 +129,8 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
                 #(<#versions as #p::VersionDef>::STUB),*
             ];
             #contract_impl
+            const __ALL_REACHABLE: bool =
+                #p::all_reachable(#name, __VERSIONS, __CONTRACTS, __STUBS);
             #(#checks)*
             #unversioned_check
             #[allow(dead_code)]

@@ -649,10 +649,13 @@ const fn version_key_field(contract: &str, version_key: &str, this: &str, f: &Fi
 
 /// Rule 6: no field of a version has the contract's version key as its wire key.
 pub const fn check_version_key(contract: &str, version_key: &str, this: &str, fields: &[FieldDef]) {
+    // One hash for the version key, compared with each field's: the text is compared only
+    // on the way to a message (which names only true matches).
+    let hash = field_hash("k", version_key);
     let mut clean = true;
     let mut i = 0;
     while i < fields.len() {
-        clean = clean && (fields[i].flatten || !eq(fields[i].key, version_key));
+        clean = clean && (fields[i].flatten || fields[i].hash != hash);
         i += 1;
     }
     if clean {
@@ -765,24 +768,30 @@ pub const fn check_order(contract: &str, versions: &[VersionInfo], i: usize) {
     }
 }
 
-/// Rule 6: a chain of edges leads from the `i`-th listed version to the current one.
-pub const fn check_reachable(
+/// The most versions the reachability check handles (more are not checked).
+const REACH_CAP: usize = 256;
+
+/// Which listed versions have a chain of edges to the current one, or `None` when that is
+/// not checked: versions out of order, numbered twice, of another contract or with broken
+/// edges are reported by their own checks, and a missing chain would only repeat them.
+const fn reachable(
     contract: &str,
     versions: &[VersionInfo],
     contracts: &[&str],
     stubs: &[bool],
-    i: usize,
-) {
-    const CAP: usize = 256;
+) -> Option<[bool; REACH_CAP]> {
     let n = versions.len();
-    // Versions out of order, numbered twice, of another contract or with broken edges are
-    // reported by their own checks; a missing chain would only repeat them.
-    if n > CAP || any(stubs) || !increasing(versions) || !all_of(contract, contracts) {
-        return;
+    if n == 0
+        || n > REACH_CAP
+        || any(stubs)
+        || !increasing(versions)
+        || !all_of(contract, contracts)
+    {
+        return None;
     }
     // Versions are increasing and edges lead forward, so one pass from the newest version
     // down settles every version.
-    let mut reach = [false; CAP];
+    let mut reach = [false; REACH_CAP];
     reach[n - 1] = true;
     let mut t = n;
     while t > 0 {
@@ -799,9 +808,45 @@ pub const fn check_reachable(
             k += 1;
         }
     }
+    Some(reach)
+}
+
+/// Whether [`check_reachable`] passes for every listed version: evaluated once per
+/// contract, so that the check of each version runs only when one fails.
+pub const fn all_reachable(
+    contract: &str,
+    versions: &[VersionInfo],
+    contracts: &[&str],
+    stubs: &[bool],
+) -> bool {
+    let Some(reach) = reachable(contract, versions, contracts, stubs) else {
+        return true;
+    };
+    let mut i = 0;
+    while i < versions.len() {
+        if !reach[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Rule 6: a chain of edges leads from the `i`-th listed version to the current one.
+pub const fn check_reachable(
+    contract: &str,
+    versions: &[VersionInfo],
+    contracts: &[&str],
+    stubs: &[bool],
+    i: usize,
+) {
+    let Some(reach) = reachable(contract, versions, contracts, stubs) else {
+        return;
+    };
     if reach[i] {
         return;
     }
+    let n = versions.len();
     let v = &versions[i];
     let m = Msg::new()
         .push(contract)
@@ -975,12 +1020,14 @@ const fn push_names(mut m: Msg, fields: &[FieldDef]) -> Msg {
 }
 
 /// The index of the field of `fields` that `f` (a field of the other version) matches on
-/// the wire: same wire key, or same flattened field.
+/// the wire: same wire key, or same flattened field, told by [`FieldDef::hash`] alone, as
+/// the type lookups ([`FieldByKey`]) tell them. (Comparing the texts as well was most of a
+/// clean edge's cost to the compiler, which interprets this code.)
 const fn by_key(fields: &[FieldDef], f: &FieldDef) -> usize {
     let mut i = 0;
     while i < fields.len() {
         let g = &fields[i];
-        if g.hash == f.hash && g.flatten == f.flatten && eq(g.key, f.key) {
+        if g.hash == f.hash && g.flatten == f.flatten {
             return i;
         }
         i += 1;
@@ -994,7 +1041,7 @@ const fn by_key(fields: &[FieldDef], f: &FieldDef) -> usize {
 const fn by_key_near(fields: &[FieldDef], f: &FieldDef, near: usize) -> usize {
     if near < fields.len() {
         let g = &fields[near];
-        if g.hash == f.hash && g.flatten == f.flatten && eq(g.key, f.key) {
+        if g.hash == f.hash && g.flatten == f.flatten {
             return near;
         }
     }
