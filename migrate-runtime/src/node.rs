@@ -480,7 +480,7 @@ fn open_array(text: &str) -> Vec<Node<'_>> {
 
 /// The string whose opening quote is at `start` and that ends (after its closing quote) at
 /// `end`: borrowed when it has no escapes.
-fn string_at(text: &str, start: usize, end: usize) -> Cow<'_, str> {
+pub(crate) fn string_at(text: &str, start: usize, end: usize) -> Cow<'_, str> {
     let quoted = text.get(start..end).unwrap_or_default();
     let inner = quoted.strip_prefix('"').unwrap_or(quoted);
     let inner = inner.strip_suffix('"').unwrap_or(inner);
@@ -491,7 +491,7 @@ fn string_at(text: &str, start: usize, end: usize) -> Cow<'_, str> {
     }
 }
 
-fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_space(bytes: &[u8], mut i: usize) -> usize {
     while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
         i += 1;
     }
@@ -618,7 +618,7 @@ fn container_end(bytes: &[u8], start: usize, commas: &mut Option<Vec<usize>>) ->
 }
 
 /// Where the value starting at `start` ends.
-fn value_end(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn value_end(bytes: &[u8], start: usize) -> usize {
     match bytes.get(start) {
         Some(b'"') => string_end(bytes, start),
         Some(b'{' | b'[') => container_end(bytes, start, &mut None),

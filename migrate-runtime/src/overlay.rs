@@ -11,7 +11,10 @@ use std::borrow::Cow;
 
 use std::borrow::Borrow;
 
-use crate::node::{raw_entries, Entries, Key, KeySearch, Lookup, Node};
+use crate::node::{
+    raw_entries, skip_space, string_at, string_end, value_end, Entries, Key, KeySearch, Lookup,
+    Node,
+};
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
 /// `original`) does not: keys no type models, at any depth, in the original's key order.
@@ -486,6 +489,19 @@ where
 /// `original`) and each restores to its value there. Arrays of one length: element by
 /// element. Anything else: `restore_unknown` gives `typed`, so it must equal `original`.
 pub(crate) fn restores_to_itself(typed: &Node<'_>, original: &Node<'_>) -> bool {
+    if let Node::Raw(text) = original {
+        if !matches!(typed, Node::Raw(_)) {
+            // Read in one pass rather than opened level by level.
+            let start = skip_space(text.as_bytes(), 0);
+            return raw_restores(typed, text, start)
+                .is_some_and(|end| skip_space(text.as_bytes(), end) == text.len());
+        }
+    }
+    restores_opened(typed, original)
+}
+
+/// [`restores_to_itself`] on the two values opened one level.
+fn restores_opened(typed: &Node<'_>, original: &Node<'_>) -> bool {
     match (&*typed.open(), &*original.open()) {
         (Node::Object(typed), Node::Object(original)) => {
             object_restores_to_itself(typed, original.iter().map(|(k, v)| (k.as_ref(), v)))
@@ -511,6 +527,75 @@ pub(crate) fn restores_to_itself(typed: &Node<'_>, original: &Node<'_>) -> bool 
             first && second
         }
         (typed, original) => original == typed,
+    }
+}
+
+/// [`restores_to_itself`] of `typed` against the raw value at `start` of `text`, in one pass
+/// over the text: each byte is read once however deep it lies, where opening the text level
+/// by level reads it once per level (and builds each level). `Some(end)`, where the value
+/// ends, when it restores to itself; `None` when it does not (or when the text is not the
+/// JSON it was validated to be, which only makes the caller take the long way).
+fn raw_restores(typed: &Node<'_>, text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    match (typed, bytes.get(start)) {
+        // As `object_restores_to_itself`: every key of `typed` is met once, and restores.
+        (Node::Object(entries), Some(b'{')) => {
+            let mut in_typed = Lookup::new(entries);
+            let mut found = 0;
+            let mut i = skip_space(bytes, start + 1);
+            if bytes.get(i) == Some(&b'}') {
+                return entries.is_empty().then_some(i + 1);
+            }
+            loop {
+                if bytes.get(i) != Some(&b'"') {
+                    return None;
+                }
+                let key_end = string_end(bytes, i);
+                let key = string_at(text, i, key_end);
+                i = skip_space(bytes, key_end);
+                if bytes.get(i) != Some(&b':') {
+                    return None;
+                }
+                i = skip_space(bytes, i + 1);
+                let end = match in_typed.get(&key) {
+                    Some(t) => {
+                        found += 1;
+                        raw_restores(t, text, i)?
+                    }
+                    None => value_end(bytes, i),
+                };
+                i = skip_space(bytes, end);
+                match bytes.get(i) {
+                    Some(b',') => i = skip_space(bytes, i + 1),
+                    Some(b'}') => return (found == entries.len()).then_some(i + 1),
+                    _ => return None,
+                }
+            }
+        }
+        // Arrays of one length, element by element.
+        (Node::Array(items), Some(b'[')) => {
+            let mut i = skip_space(bytes, start + 1);
+            if bytes.get(i) == Some(&b']') {
+                return items.is_empty().then_some(i + 1);
+            }
+            let mut k = 0;
+            loop {
+                let end = raw_restores(items.get(k)?, text, i)?;
+                k += 1;
+                i = skip_space(bytes, end);
+                match bytes.get(i) {
+                    Some(b',') => i = skip_space(bytes, i + 1),
+                    Some(b']') => return (k == items.len()).then_some(i + 1),
+                    _ => return None,
+                }
+            }
+        }
+        // Scalars, and kinds that differ: decided on the opened value.
+        _ => {
+            let end = value_end(bytes, start);
+            let original = Node::Raw(text.get(start..end)?);
+            restores_opened(typed, &original).then_some(end)
+        }
     }
 }
 
@@ -686,5 +771,124 @@ mod tests {
         assert!(restores_to_itself(&n(&same), &original));
         // Nothing changed anywhere: the whole document is the source's text.
         assert!(matches!(restore_unknown(n(&same), original), Node::Raw(t) if t == text));
+    }
+
+    /// A value derived from `original` as a typed reading might give it: keys dropped,
+    /// scalars changed, arrays cut or grown, kinds swapped, each now and then (driven by
+    /// `seed`), the rest kept.
+    fn typed_from(original: &Value, seed: &mut u64) -> Value {
+        let mut roll = |n: u64| {
+            *seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (*seed >> 33) % n
+        };
+        match roll(12) {
+            0 => return json!("changed"),
+            1 => return json!({}),
+            2 => return json!([]),
+            _ => {}
+        }
+        match original {
+            Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    match roll(8) {
+                        0 => {}
+                        1 => {
+                            out.insert(format!("{k}+"), json!(1));
+                        }
+                        _ => {
+                            let mut inner = roll(1 << 30);
+                            out.insert(k.clone(), typed_from(v, &mut inner));
+                        }
+                    }
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => {
+                let mut out: Vec<Value> = items
+                    .iter()
+                    .map(|v| {
+                        let mut inner = roll(1 << 30);
+                        typed_from(v, &mut inner)
+                    })
+                    .collect();
+                match roll(8) {
+                    0 => {
+                        out.pop();
+                    }
+                    1 => out.push(json!(null)),
+                    _ => {}
+                }
+                Value::Array(out)
+            }
+            Value::Number(n) if roll(4) == 0 => json!(n.as_f64().unwrap_or(0.0) + 1.0),
+            other => other.clone(),
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-3i64..300).prop_map(Value::from),
+            (-1e3f64..1e3).prop_map(Value::from),
+            "[a-c\\\"é ]{0,4}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map("[a-d\\\"]{0,2}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Raw text read in one pass decides as the same value opened as a tree does.
+        #[test]
+        fn raw_text_restores_as_its_tree_does(
+            original in json_value(),
+            seed in proptest::prelude::any::<u64>(),
+            pretty in proptest::prelude::any::<bool>(),
+        ) {
+            let mut seed = seed;
+            let typed = n(&typed_from(&original, &mut seed));
+            let expected = restores_to_itself(&typed, &n(&original));
+            let text = if pretty {
+                serde_json::to_string_pretty(&original).unwrap()
+            } else {
+                original.to_string()
+            };
+            proptest::prop_assert_eq!(restores_to_itself(&typed, &Node::Raw(&text)), expected);
+            // Against itself, always.
+            proptest::prop_assert!(restores_to_itself(&n(&original), &Node::Raw(&text)));
+        }
+    }
+
+    #[test]
+    fn raw_text_is_read_in_one_pass_with_escapes_and_kinds_that_differ() {
+        let text = r#" {"a\u0062": [1, {"k": "x\"y"}], "u": {"deep": [true]}, "n": 1.5} "#;
+        let cases = [
+            (json!({"ab": [1, {"k": "x\"y"}], "n": 1.5}), true),
+            (json!({"ab": [1, {"k": "x\"y"}]}), true),
+            (json!({"ab": [1, {"k": "x"}]}), false),
+            (json!({"ab": [1]}), false),
+            (json!({"ab": [1, {"k": "x\"y"}, 2]}), false),
+            (json!({"ab": {"k": 1}}), false),
+            (json!({"u": [true]}), false),
+            (json!({"n": 1.5, "missing": null}), false),
+            (json!([1]), false),
+            (json!("text"), false),
+        ];
+        for (typed, expected) in cases {
+            assert_eq!(
+                restores_to_itself(&n(&typed), &Node::Raw(text)),
+                expected,
+                "{typed}"
+            );
+        }
     }
 }
