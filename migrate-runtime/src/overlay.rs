@@ -247,9 +247,11 @@ fn take<'a>(slot: &mut Node<'a>) -> Node<'a> {
 /// back as it was, decided by reading alone: nothing is built, not even the list of its
 /// entries. Most of a large document is such an object. False (not decided) otherwise.
 fn raw_unchanged(typed: &Node<'_>, original: &Node<'_>, modeled: &Node<'_>) -> bool {
-    match (raw_text(original), &*typed.open()) {
-        (Some(text), Node::Object(t)) if text.starts_with('{') => {
-            object_unchanged(t, raw_entries(text), &modeled.open())
+    match (raw_text(original), typed) {
+        (Some(text), Node::Object(_)) if text.starts_with('{') => {
+            let bytes = text.as_bytes();
+            raw_unchanged_at(typed, text, 0, modeled)
+                .is_some_and(|end| skip_space(bytes, end) == bytes.len())
         }
         _ => false,
     }
@@ -417,70 +419,6 @@ where
     found == typed.len()
 }
 
-/// Whether the overlay of `typed` on `original` (with `modeled`, and no renames) gives
-/// `original` back as it was, decided by reading alone; mirrors [`overlay`] case by case.
-fn unchanged(typed: &Node<'_>, original: &Node<'_>, modeled: &Node<'_>) -> bool {
-    let modeled = modeled.open();
-    match (&*typed.open(), &*original.open()) {
-        (Node::Object(typed), Node::Object(original)) => object_unchanged(
-            typed,
-            original.iter().map(|(k, v)| (k.as_ref(), v)),
-            &modeled,
-        ),
-        (Node::Array(typed), Node::Array(original))
-            if matches!(&*modeled, Node::Array(m) if m.len() == original.len())
-                && typed.len() == original.len() =>
-        {
-            let Node::Array(modeled) = &*modeled else {
-                return false;
-            };
-            typed
-                .iter()
-                .zip(original)
-                .zip(modeled)
-                .all(|((t, o), m)| unchanged(t, o, m))
-        }
-        (typed, original) => original == typed,
-    }
-}
-
-/// [`unchanged`] of two objects' entries: every key of the original that the source
-/// version models is still in `typed` (nothing consumed) with its value unchanged; keys it
-/// does not model stay; `typed` adds no key.
-fn object_unchanged<'o, K, V>(
-    typed: &[(Key<'_>, Node<'_>)],
-    original: impl Iterator<Item = (K, V)>,
-    modeled: &Node<'_>,
-) -> bool
-where
-    K: AsRef<str>,
-    V: Borrow<Node<'o>>,
-{
-    let mut known = match modeled {
-        Node::Object(entries) => Some(Lookup::new(entries)),
-        _ => None,
-    };
-    let mut in_typed = Lookup::new(typed);
-    let mut found = 0;
-    let kept = original.into_iter().all(|(key, orig)| {
-        let (key, orig) = (key.as_ref(), orig.borrow());
-        let m = known.as_mut().and_then(|k| k.get(key));
-        match (in_typed.get(key), m) {
-            (Some(t), Some(m)) => {
-                found += 1;
-                unchanged(t, orig, m)
-            }
-            (Some(t), None) => {
-                found += 1;
-                orig == t
-            }
-            (None, Some(_)) => false,
-            (None, None) => true,
-        }
-    });
-    kept && found == typed.len()
-}
-
 /// Whether [`restore_unknown`]`(typed, original)` equals `original`, decided without
 /// building it: the prover's idempotence check, which would otherwise copy the whole
 /// result to migrate it again.
@@ -528,6 +466,111 @@ fn restores_opened(typed: &Node<'_>, original: &Node<'_>) -> bool {
         }
         (typed, original) => original == typed,
     }
+}
+
+/// Whether the overlay of `typed` on the raw value at `start` of `text` (with `modeled`,
+/// and no renames) gives that value back as it was, decided by reading the text once, as
+/// [`raw_restores`] does for [`restores_to_itself`]; mirrors [`overlay`] case by case.
+/// `Some(end)`, where the value ends, when it does; `None` when it does not or is not
+/// decided here (a typed value that is itself raw text), which sends the overlay the long
+/// way.
+///
+/// Objects: every key of the text that the source version models is still in `typed`
+/// (nothing consumed) with its value unchanged; keys it does not model stay; `typed` adds
+/// no key. Arrays of one length: element by element. Anything else: equal values.
+fn raw_unchanged_at(
+    typed: &Node<'_>,
+    text: &str,
+    start: usize,
+    modeled: &Node<'_>,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let modeled = modeled.open();
+    match (typed, bytes.get(start)) {
+        (Node::Raw(_), _) => None,
+        (Node::Object(entries), Some(b'{')) => {
+            let mut known = match &*modeled {
+                Node::Object(entries) => Some(Lookup::new(entries)),
+                _ => None,
+            };
+            let mut in_typed = Lookup::new(entries);
+            let mut found = 0;
+            let mut i = skip_space(bytes, start + 1);
+            if bytes.get(i) == Some(&b'}') {
+                return entries.is_empty().then_some(i + 1);
+            }
+            loop {
+                if bytes.get(i) != Some(&b'"') {
+                    return None;
+                }
+                let key_end = string_end(bytes, i);
+                let key = string_at(text, i, key_end);
+                i = skip_space(bytes, key_end);
+                if bytes.get(i) != Some(&b':') {
+                    return None;
+                }
+                i = skip_space(bytes, i + 1);
+                let m = known.as_mut().and_then(|k| k.get(&key));
+                let end = match (in_typed.get(&key), m) {
+                    (Some(t), Some(m)) => {
+                        found += 1;
+                        raw_unchanged_at(t, text, i, m)?
+                    }
+                    (Some(t), None) => {
+                        found += 1;
+                        raw_equals_at(t, text, i)?
+                    }
+                    (None, Some(_)) => return None,
+                    (None, None) => value_end(bytes, i),
+                };
+                i = skip_space(bytes, end);
+                match bytes.get(i) {
+                    Some(b',') => i = skip_space(bytes, i + 1),
+                    Some(b'}') => return (found == entries.len()).then_some(i + 1),
+                    _ => return None,
+                }
+            }
+        }
+        // Arrays of one length (the typed value's, the modeled one's and the text's),
+        // element by element; of other lengths, only an equal value is unchanged.
+        (Node::Array(items), Some(b'[')) => {
+            let Node::Array(shapes) = &*modeled else {
+                return raw_equals_at(typed, text, start);
+            };
+            let mut i = skip_space(bytes, start + 1);
+            let mut k = 0;
+            if bytes.get(i) != Some(&b']') {
+                loop {
+                    let (Some(t), Some(m)) = (items.get(k), shapes.get(k)) else {
+                        return raw_equals_at(typed, text, start);
+                    };
+                    // An element that is not unchanged is not equal either: no need to
+                    // know the lengths to refuse.
+                    let end = raw_unchanged_at(t, text, i, m)?;
+                    k += 1;
+                    i = skip_space(bytes, end);
+                    match bytes.get(i) {
+                        Some(b',') => i = skip_space(bytes, i + 1),
+                        Some(b']') => break,
+                        _ => return None,
+                    }
+                }
+            }
+            if k == items.len() && k == shapes.len() {
+                Some(i + 1)
+            } else {
+                raw_equals_at(typed, text, start)
+            }
+        }
+        // Scalars, and kinds that differ: only an equal value is unchanged.
+        _ => raw_equals_at(typed, text, start),
+    }
+}
+
+/// Where the raw value at `start` of `text` ends, when it equals `typed`.
+fn raw_equals_at(typed: &Node<'_>, text: &str, start: usize) -> Option<usize> {
+    let end = value_end(text.as_bytes(), start);
+    (Node::Raw(text.get(start..end)?) == *typed).then_some(end)
 }
 
 /// [`restores_to_itself`] of `typed` against the raw value at `start` of `text`, in one pass
@@ -603,6 +646,70 @@ fn raw_restores(typed: &Node<'_>, text: &str, start: usize) -> Option<usize> {
 mod tests {
     use super::*;
     use serde_json::{json, Value};
+
+    /// Whether the overlay of `typed` on `original` (with `modeled`, and no renames) gives
+    /// `original` back as it was, decided by reading alone; mirrors [`overlay`] case by case.
+    fn unchanged(typed: &Node<'_>, original: &Node<'_>, modeled: &Node<'_>) -> bool {
+        let modeled = modeled.open();
+        match (&*typed.open(), &*original.open()) {
+            (Node::Object(typed), Node::Object(original)) => object_unchanged(
+                typed,
+                original.iter().map(|(k, v)| (k.as_ref(), v)),
+                &modeled,
+            ),
+            (Node::Array(typed), Node::Array(original))
+                if matches!(&*modeled, Node::Array(m) if m.len() == original.len())
+                    && typed.len() == original.len() =>
+            {
+                let Node::Array(modeled) = &*modeled else {
+                    return false;
+                };
+                typed
+                    .iter()
+                    .zip(original)
+                    .zip(modeled)
+                    .all(|((t, o), m)| unchanged(t, o, m))
+            }
+            (typed, original) => original == typed,
+        }
+    }
+
+    /// [`unchanged`] of two objects' entries: every key of the original that the source
+    /// version models is still in `typed` (nothing consumed) with its value unchanged; keys it
+    /// does not model stay; `typed` adds no key.
+    fn object_unchanged<'o, K, V>(
+        typed: &[(Key<'_>, Node<'_>)],
+        original: impl Iterator<Item = (K, V)>,
+        modeled: &Node<'_>,
+    ) -> bool
+    where
+        K: AsRef<str>,
+        V: Borrow<Node<'o>>,
+    {
+        let mut known = match modeled {
+            Node::Object(entries) => Some(Lookup::new(entries)),
+            _ => None,
+        };
+        let mut in_typed = Lookup::new(typed);
+        let mut found = 0;
+        let kept = original.into_iter().all(|(key, orig)| {
+            let (key, orig) = (key.as_ref(), orig.borrow());
+            let m = known.as_mut().and_then(|k| k.get(key));
+            match (in_typed.get(key), m) {
+                (Some(t), Some(m)) => {
+                    found += 1;
+                    unchanged(t, orig, m)
+                }
+                (Some(t), None) => {
+                    found += 1;
+                    orig == t
+                }
+                (None, Some(_)) => false,
+                (None, None) => true,
+            }
+        });
+        kept && found == typed.len()
+    }
 
     fn n(value: &Value) -> Node<'static> {
         Node::from_value(value.clone())
@@ -865,6 +972,28 @@ mod tests {
             proptest::prop_assert_eq!(restores_to_itself(&typed, &Node::Raw(&text)), expected);
             // Against itself, always.
             proptest::prop_assert!(restores_to_itself(&n(&original), &Node::Raw(&text)));
+        }
+    }
+
+    proptest::proptest! {
+        /// The overlay's one-pass reading of raw text decides as the tree reading does
+        /// (`unchanged` above, the opened-value statement of the same rules).
+        #[test]
+        fn raw_text_is_unchanged_as_its_tree_is(
+            original in json_value(),
+            seeds in proptest::prelude::any::<(u64, u64)>(),
+        ) {
+            let (mut typed_seed, mut modeled_seed) = seeds;
+            let typed = n(&typed_from(&original, &mut typed_seed));
+            let modeled = n(&typed_from(&original, &mut modeled_seed)).into_shape();
+            let text = original.to_string();
+            let expected = unchanged(&typed, &n(&original), &modeled);
+            let decided = raw_unchanged_at(&typed, &text, 0, &modeled)
+                .is_some_and(|end| end == text.len());
+            proptest::prop_assert_eq!(decided, expected);
+            // Modeled as it is and read back as it is: unchanged.
+            let itself = n(&original);
+            proptest::prop_assert!(raw_unchanged_at(&itself, &text, 0, &itself).is_some());
         }
     }
 
