@@ -10,7 +10,7 @@
 //! constant per edge and per version, literal hashes for the type lookups).
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, LitStr, Path};
 
 use crate::ast::{Contract, Edge, Field, Version};
@@ -413,8 +413,9 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         };
         let ty = f.ty;
         let ty_span = type_span(f);
-        type_checks.extend(spanned! {ty_span=>
-            (&__prev.field::<#ty, #hash>()).old().is::<#ty, #contract, #from_n, #to>();
+        // Every token written here gets the type's span; `#ty` keeps its own.
+        type_checks.extend(quote_spanned! {ty_span=>
+            (&__prev.field::<#ty, #hash>()).old().is();
         });
     }
     let types_fn = format_ident!("__types{}", k);
@@ -426,7 +427,9 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         fn #types_fn() {
             #[allow(unused_imports)]
             use #p::{NoField as _, NoVersion as _, ViaField as _, ViaVersion as _};
-            let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW).doc();
+            let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW)
+                .doc()
+                .edge::<#contract, #from_n, #to>();
             #type_checks
         }
         #up

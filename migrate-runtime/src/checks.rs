@@ -104,43 +104,54 @@ pub const fn hash_of(fields: &[FieldDef], name: &str) -> u64 {
     }
 }
 
-/// Looks up field `H` of `P` for a field of type `T` of the next version: resolves to
-/// `P`'s field type when `P` has that field ([`ViaField`]), to `T` otherwise ([`NoField`],
-/// through autoref), so that a missing field is left to the check that names it.
-pub struct Probe<P: ?Sized, T: ?Sized, const H: u64>(PhantomData<(*const P, *const T)>);
-
-impl<P: ?Sized, T: ?Sized, const H: u64> Probe<P, T, H> {
-    /// The probe.
-    pub const NEW: Self = Probe(PhantomData);
-}
+/// Looks up field `H` of `P` for a field of type `T` of the next version, across edge `E`
+/// ([`EdgeOf`]): resolves to `P`'s field type when `P` has that field ([`ViaField`]), to `T`
+/// otherwise ([`NoField`], through autoref), so that a missing field is left to the check
+/// that names it.
+pub struct Probe<P: ?Sized, T: ?Sized, const H: u64, E>(PhantomData<(*const P, *const T, E)>);
 
 /// The probe's answer when the previous version has the field.
 pub trait ViaField {
     /// The previous version's type of the field.
     type Old: ?Sized;
-    /// The type, to compare.
-    fn old(&self) -> Found<Self::Old> {
+    /// The next version's type of the field.
+    type New: ?Sized;
+    /// The edge.
+    type Edge;
+    /// The two types, to compare.
+    fn old(&self) -> Found<Self::Old, Self::New, Self::Edge> {
         Found(PhantomData)
     }
 }
 
-impl<P: ?Sized + FieldByKey<H>, T: ?Sized, const H: u64> ViaField for Probe<P, T, H> {
+impl<P: ?Sized + FieldByKey<H>, T: ?Sized, const H: u64, E> ViaField for Probe<P, T, H, E> {
     type Old = P::Ty;
+    type New = T;
+    type Edge = E;
 }
 
 /// The probe's answer when the previous version lacks the field.
 pub trait NoField {
     /// The next version's own type of the field.
     type Old: ?Sized;
-    /// The type, to compare.
-    fn old(&self) -> Found<Self::Old> {
+    /// The next version's type of the field.
+    type New: ?Sized;
+    /// The edge.
+    type Edge;
+    /// The two types, to compare.
+    fn old(&self) -> Found<Self::Old, Self::New, Self::Edge> {
         Found(PhantomData)
     }
 }
 
-impl<P: ?Sized, T: ?Sized, const H: u64> NoField for &Probe<P, T, H> {
+impl<P: ?Sized, T: ?Sized, const H: u64, E> NoField for &Probe<P, T, H, E> {
     type Old = T;
+    type New = T;
+    type Edge = E;
 }
+
+/// Edge `FROM -> TO` of contract `C`, as the type checks carry it (for their message).
+pub struct EdgeOf<C, const FROM: u32, const TO: u32>(PhantomData<*const C>);
 
 /// Looks up version `V` of contract `C` for the type checks of an edge: resolves to the
 /// version's type when `C` has it ([`ViaVersion`]), to [`Unknown`] otherwise ([`NoVersion`],
@@ -251,13 +262,21 @@ impl VersionDef for Unknown {
     const STUB: bool = true;
 }
 
-/// A version, whose fields can be looked up.
-pub struct Doc<P: ?Sized>(PhantomData<*const P>);
+/// A version, whose fields can be looked up for the checks of edge `E` (`()` until
+/// [`Doc::edge`] names it).
+pub struct Doc<P: ?Sized, E = ()>(PhantomData<(*const P, E)>);
 
 impl<P: ?Sized> Doc<P> {
+    /// This version as the source of edge `FROM -> TO` of contract `C`.
+    pub fn edge<C, const FROM: u32, const TO: u32>(self) -> Doc<P, EdgeOf<C, FROM, TO>> {
+        Doc(PhantomData)
+    }
+}
+
+impl<P: ?Sized, E> Doc<P, E> {
     /// The probe for field `H` of this version, for a field of type `T` of the next one.
-    pub fn field<T: ?Sized, const H: u64>(&self) -> Probe<P, T, H> {
-        Probe::NEW
+    pub fn field<T: ?Sized, const H: u64>(&self) -> Probe<P, T, H, E> {
+        Probe(PhantomData)
     }
 }
 
@@ -271,14 +290,16 @@ pub const fn field(name: &'static str, key: &'static str, flatten: bool, hash: u
     }
 }
 
-/// A field's type in the previous version.
-pub struct Found<Old: ?Sized>(PhantomData<*const Old>);
+/// A field's type in the previous version (`Old`) and in the next (`New`), across edge `E`.
+pub struct Found<Old: ?Sized, New: ?Sized, E>(PhantomData<(*const Old, *const New, E)>);
 
-impl<Old: ?Sized> Found<Old> {
+impl<Old: ?Sized, New: ?Sized, C, const FROM: u32, const TO: u32>
+    Found<Old, New, EdgeOf<C, FROM, TO>>
+{
     /// Compiles only when the field keeps its type `Old` as `New` across edge `FROM -> TO`.
-    pub fn is<New, C, const FROM: u32, const TO: u32>(self)
+    pub fn is(self)
     where
-        New: ?Sized + SameType<Old, C, FROM, TO>,
+        New: SameType<Old, C, FROM, TO>,
     {
     }
 }
