@@ -1014,6 +1014,34 @@ pub fn reader_sha256<R: Read>(mut reader: R) -> io::Result<String> {
     Ok(hasher.finish())
 }
 
+/// Whether everything `reader` yields is exactly `expected`: `None` when it is (then it
+/// hashes as `expected` does), else the `sha256:` hash of what it yields. Read in chunks
+/// and compared as it goes, which is several times faster than hashing; hashed only once
+/// the two part.
+pub fn reader_differs<R: Read>(mut reader: R, expected: &[u8]) -> io::Result<Option<String>> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = &buf[..n];
+        if expected.get(at..at + n) != Some(chunk) {
+            // What was read so far is `expected[..at]`.
+            let mut hasher = HashWriter::new();
+            hasher.0.update(&expected[..at]);
+            hasher.0.update(chunk);
+            io::copy(&mut reader, &mut hasher)?;
+            return Ok(Some(hasher.finish()));
+        }
+        at += n;
+    }
+    Ok((at != expected.len()).then(|| bytes_sha256(&expected[..at])))
+}
+
 /// The 64 hex digits of a `sha256:<hex>` hash, if `hash` is exactly that shape.
 ///
 /// Used before a hash becomes a file name, so a hand-made proof cannot name a path.
@@ -1214,6 +1242,39 @@ fn shortest_digits(f: f64) -> (String, i32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_reader_differs_from_bytes_unless_it_yields_them_all() {
+        /// Yields its bytes a few at a time, as a file may.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(self.0.len()).min(3);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let expected = b"{\"schemaVersion\": 2, \"tasks\": []}";
+        assert_eq!(reader_differs(&expected[..], expected).unwrap(), None);
+        assert_eq!(reader_differs(Trickle(expected), expected).unwrap(), None);
+        let mut changed = expected.to_vec();
+        changed[20] = b'3';
+        for other in [
+            &changed[..],
+            &expected[..10],
+            b"{} and more than before, a lot more",
+        ] {
+            let hash = Some(bytes_sha256(other));
+            assert_eq!(reader_differs(other, expected).unwrap(), hash);
+            assert_eq!(reader_differs(Trickle(other), expected).unwrap(), hash);
+        }
+        let longer = [&expected[..], b" "].concat();
+        assert_eq!(
+            reader_differs(&longer[..], expected).unwrap(),
+            Some(bytes_sha256(&longer))
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

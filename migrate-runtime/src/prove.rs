@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::canonical::{canonical_sha256, canonical_sha256_node, reader_sha256};
+use crate::canonical::{canonical_sha256, canonical_sha256_node, reader_differs};
 use crate::contract::{ContractInfo, Edge};
 use crate::node::{objects_eq, Entries, Lookup, Node, LAZY_FROM};
 use crate::run::{both, guarded, migrate_node, read_and_run, PARALLEL_FROM};
@@ -204,7 +204,8 @@ pub(crate) fn fingerprint_of_value(value: &mut Value) -> String {
 
 /// Proves the document at `path` against `info`.
 ///
-/// Reads the file once (re-reading it at the end, streamed, only to re-hash it). Errors
+/// Reads the file once (re-reading it at the end, streamed, only to compare it with the
+/// bytes read first). Errors
 /// only when the file cannot be read; a document that is not supported gets a failing
 /// proof with `status: "unsupported"`.
 pub fn prove_file(
@@ -230,8 +231,9 @@ pub(crate) fn prove_file_keeping_result(
         path: path.to_owned(),
         source,
     })?;
-    // The file is read again (streamed, hashed) once the chain has run, beside the checks.
-    let rehash = || fs::File::open(path).and_then(reader_sha256);
+    // The file is read again once the chain has run, beside the checks, and compared with
+    // the bytes that were hashed.
+    let rehash = || fs::File::open(path).and_then(|file| reader_differs(file, &bytes));
     let (mut proof, result, rehashed) =
         prove_bytes(info, target, &bytes, None, Some(&rehash), keep_result);
     drop(bytes);
@@ -266,11 +268,12 @@ pub(crate) fn target_name(path: &Path) -> Result<String, ProveError> {
         })
 }
 
-/// Compares the hash of the file read again after the run with `sourceHash`.
-fn check_source_immutable(rehash: io::Result<String>, proof: &mut Proof) {
-    match rehash {
-        Ok(hash) if hash == proof.source_hash => proof.source_immutable = true,
-        Ok(hash) => {
+/// The file read again after the run: the same bytes as were hashed for `sourceHash`
+/// (`None`), or the hash of the bytes it has now.
+fn check_source_immutable(reread: io::Result<Option<String>>, proof: &mut Proof) {
+    match reread {
+        Ok(None) => proof.source_immutable = true,
+        Ok(Some(hash)) => {
             proof.source_immutable = false;
             proof.errors.push(format!(
                 "sourceImmutable: the file changed during the run (read as {}, now {hash})",
@@ -308,11 +311,12 @@ fn finish(proof: &mut Proof, options: &ProveOptions) {
 }
 
 /// The outcome of [`prove_bytes`]: the proof so far, the migrated document if asked for,
-/// and the hash of the file read again after the run, if there was a file to read.
-type Proved = (Proof, Option<Vec<u8>>, Option<io::Result<String>>);
+/// and the file read again after the run, if there was a file to read (see
+/// [`check_source_immutable`]).
+type Proved = (Proof, Option<Vec<u8>>, Option<io::Result<Option<String>>>);
 
 /// Runs the chain on `bytes` and checks every property but `sourceImmutable` (left
-/// `false`), which the caller decides from `rehash`: the file read again and hashed, run
+/// `false`), which the caller decides from `rehash`: the file read again and compared, run
 /// once the chain has run, beside the other checks, for a supported document only. `pass`
 /// and the fingerprint are left for [`finish`]. `lazy` chooses how the document is read
 /// (by its size when `None`). With `keep_result`, the migrated document of a supported
@@ -322,7 +326,7 @@ fn prove_bytes(
     target: String,
     bytes: &[u8],
     lazy: Option<bool>,
-    rehash: Option<&(dyn Fn() -> io::Result<String> + Sync)>,
+    rehash: Option<&(dyn Fn() -> io::Result<Option<String>> + Sync)>,
     keep_result: bool,
 ) -> Proved {
     let mut proof = Proof {
