@@ -62,16 +62,27 @@ pub(crate) struct Failure {
 /// [`from_body`]; this is the reading of any node, which the tests hold to serde_json's.)
 #[cfg(test)]
 pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failure> {
+    read_at_root(node, |de| T::deserialize(de))
+}
+
+/// Runs `read` at the root of `node`, keeping the path of a fault.
+fn read_at_root<'a, T>(
+    node: &Node<'a>,
+    read: impl FnOnce(De<'_, 'a>) -> Result<T, Error>,
+) -> Result<T, Failure> {
     let track = Track::default();
     let de = De {
         node,
         chain: Chain::Root,
         track: &track,
     };
-    T::deserialize(de).map_err(|error| Failure {
-        error,
-        path: track.into_path(),
-    })
+    match read(de) {
+        Ok(value) => Ok(value),
+        Err(error) => Err(Failure {
+            error,
+            path: track.into_path(),
+        }),
+    }
 }
 
 /// [`from_node`] of a document body: `node` is the document's root object (opened or as
@@ -84,19 +95,7 @@ pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failu
 /// such documents before any reading) fails as a type error; every other way a type may
 /// ask to be read is that of [`from_node`].
 pub(crate) fn from_body<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failure> {
-    let track = Track::default();
-    let de = De {
-        node,
-        chain: Chain::Root,
-        track: &track,
-    };
-    match T::deserialize(Body(de)) {
-        Ok(value) => Ok(value),
-        Err(error) => Err(Failure {
-            error,
-            path: track.into_path(),
-        }),
-    }
+    read_at_root(node, |de| T::deserialize(Body(de)))
 }
 
 // ---------------------------------------------------------------------------------------

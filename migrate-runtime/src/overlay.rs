@@ -495,41 +495,22 @@ fn raw_unchanged_at(
             };
             let mut in_typed = Lookup::new(entries);
             let mut found = 0;
-            let mut i = skip_space(bytes, start + 1);
-            if bytes.get(i) == Some(&b'}') {
-                return entries.is_empty().then_some(i + 1);
-            }
-            loop {
-                if bytes.get(i) != Some(&b'"') {
-                    return None;
-                }
-                let key_end = string_end(bytes, i);
-                let key = string_at(text, i, key_end);
-                i = skip_space(bytes, key_end);
-                if bytes.get(i) != Some(&b':') {
-                    return None;
-                }
-                i = skip_space(bytes, i + 1);
+            let end = walk_raw_object(text, start, |key, at| {
                 let m = known.as_mut().and_then(|k| k.get(&key));
-                let end = match (in_typed.get(&key), m) {
+                match (in_typed.get(&key), m) {
                     (Some(t), Some(m)) => {
                         found += 1;
-                        raw_unchanged_at(t, text, i, m)?
+                        raw_unchanged_at(t, text, at, m)
                     }
                     (Some(t), None) => {
                         found += 1;
-                        raw_equals_at(t, text, i)?
+                        raw_equals_at(t, text, at)
                     }
-                    (None, Some(_)) => return None,
-                    (None, None) => value_end(bytes, i),
-                };
-                i = skip_space(bytes, end);
-                match bytes.get(i) {
-                    Some(b',') => i = skip_space(bytes, i + 1),
-                    Some(b'}') => return (found == entries.len()).then_some(i + 1),
-                    _ => return None,
+                    (None, Some(_)) => None,
+                    (None, None) => Some(value_end(bytes, at)),
                 }
-            }
+            })?;
+            (found == entries.len()).then_some(end)
         }
         // Arrays of one length (the typed value's, the modeled one's and the text's),
         // element by element; of other lengths, only an equal value is unchanged.
@@ -537,33 +518,81 @@ fn raw_unchanged_at(
             let Node::Array(shapes) = &*modeled else {
                 return raw_equals_at(typed, text, start);
             };
-            let mut i = skip_space(bytes, start + 1);
-            let mut k = 0;
-            if bytes.get(i) != Some(&b']') {
-                loop {
-                    let (Some(t), Some(m)) = (items.get(k), shapes.get(k)) else {
-                        return raw_equals_at(typed, text, start);
-                    };
-                    // An element that is not unchanged is not equal either: no need to
-                    // know the lengths to refuse.
-                    let end = raw_unchanged_at(t, text, i, m)?;
-                    k += 1;
-                    i = skip_space(bytes, end);
-                    match bytes.get(i) {
-                        Some(b',') => i = skip_space(bytes, i + 1),
-                        Some(b']') => break,
-                        _ => return None,
-                    }
-                }
-            }
-            if k == items.len() && k == shapes.len() {
-                Some(i + 1)
-            } else {
-                raw_equals_at(typed, text, start)
+            let mut lengths_differ = false;
+            let walked = walk_raw_array(text, start, |k, at| {
+                let (Some(t), Some(m)) = (items.get(k), shapes.get(k)) else {
+                    lengths_differ = true;
+                    return None;
+                };
+                // An element that is not unchanged is not equal either: no need to know
+                // the lengths to refuse.
+                raw_unchanged_at(t, text, at, m)
+            });
+            match walked {
+                Some((count, end)) if count == items.len() && count == shapes.len() => Some(end),
+                Some(_) => raw_equals_at(typed, text, start),
+                None if lengths_differ => raw_equals_at(typed, text, start),
+                None => None,
             }
         }
         // Scalars, and kinds that differ: only an equal value is unchanged.
         _ => raw_equals_at(typed, text, start),
+    }
+}
+
+/// Walks the raw object whose `{` is at `start` of `text` (valid JSON), handing `entry`
+/// each key and where its value starts; `entry` gives where the value ends, or `None` to
+/// stop. Where the object ends, unless stopped (or the text is not JSON).
+fn walk_raw_object<'t>(
+    text: &'t str,
+    start: usize,
+    mut entry: impl FnMut(Cow<'t, str>, usize) -> Option<usize>,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = skip_space(bytes, start + 1);
+    if bytes.get(i) == Some(&b'}') {
+        return Some(i + 1);
+    }
+    loop {
+        if bytes.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(bytes, i);
+        let key = string_at(text, i, key_end);
+        i = skip_space(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_space(bytes, entry(key, skip_space(bytes, i + 1))?);
+        match bytes.get(i) {
+            Some(b',') => i = skip_space(bytes, i + 1),
+            Some(b'}') => return Some(i + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// [`walk_raw_object`] for the raw array whose `[` is at `start`: `element` gets each
+/// element's index and start. How many elements were walked, and where the array ends.
+fn walk_raw_array(
+    text: &str,
+    start: usize,
+    mut element: impl FnMut(usize, usize) -> Option<usize>,
+) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = skip_space(bytes, start + 1);
+    if bytes.get(i) == Some(&b']') {
+        return Some((0, i + 1));
+    }
+    let mut k = 0;
+    loop {
+        i = skip_space(bytes, element(k, i)?);
+        k += 1;
+        match bytes.get(i) {
+            Some(b',') => i = skip_space(bytes, i + 1),
+            Some(b']') => return Some((k, i + 1)),
+            _ => return None,
+        }
     }
 }
 
@@ -585,53 +614,20 @@ fn raw_restores(typed: &Node<'_>, text: &str, start: usize) -> Option<usize> {
         (Node::Object(entries), Some(b'{')) => {
             let mut in_typed = Lookup::new(entries);
             let mut found = 0;
-            let mut i = skip_space(bytes, start + 1);
-            if bytes.get(i) == Some(&b'}') {
-                return entries.is_empty().then_some(i + 1);
-            }
-            loop {
-                if bytes.get(i) != Some(&b'"') {
-                    return None;
+            let end = walk_raw_object(text, start, |key, at| match in_typed.get(&key) {
+                Some(t) => {
+                    found += 1;
+                    raw_restores(t, text, at)
                 }
-                let key_end = string_end(bytes, i);
-                let key = string_at(text, i, key_end);
-                i = skip_space(bytes, key_end);
-                if bytes.get(i) != Some(&b':') {
-                    return None;
-                }
-                i = skip_space(bytes, i + 1);
-                let end = match in_typed.get(&key) {
-                    Some(t) => {
-                        found += 1;
-                        raw_restores(t, text, i)?
-                    }
-                    None => value_end(bytes, i),
-                };
-                i = skip_space(bytes, end);
-                match bytes.get(i) {
-                    Some(b',') => i = skip_space(bytes, i + 1),
-                    Some(b'}') => return (found == entries.len()).then_some(i + 1),
-                    _ => return None,
-                }
-            }
+                None => Some(value_end(bytes, at)),
+            })?;
+            (found == entries.len()).then_some(end)
         }
         // Arrays of one length, element by element.
         (Node::Array(items), Some(b'[')) => {
-            let mut i = skip_space(bytes, start + 1);
-            if bytes.get(i) == Some(&b']') {
-                return items.is_empty().then_some(i + 1);
-            }
-            let mut k = 0;
-            loop {
-                let end = raw_restores(items.get(k)?, text, i)?;
-                k += 1;
-                i = skip_space(bytes, end);
-                match bytes.get(i) {
-                    Some(b',') => i = skip_space(bytes, i + 1),
-                    Some(b']') => return (k == items.len()).then_some(i + 1),
-                    _ => return None,
-                }
-            }
+            let (count, end) =
+                walk_raw_array(text, start, |k, at| raw_restores(items.get(k)?, text, at))?;
+            (count == items.len()).then_some(end)
         }
         // Scalars, and kinds that differ: decided on the opened value.
         _ => {
