@@ -537,26 +537,14 @@ macro_rules! forward_to_node {
 impl<'a> Deserializer<'a> for Body<'_, 'a> {
     type Error = Error;
 
+    /// A struct is read from the body's object as a map (see [`from_body`]).
     fn deserialize_struct<V: Visitor<'a>>(
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
-        let de = self.0;
-        let node = de.node.open();
-        let read = match &*node {
-            Node::Object(entries) => visit_object(entries, visitor, &de.chain, de.track),
-            other => Err(invalid_type(other, &visitor)),
-        };
-        match read {
-            Ok(value) => Ok(value),
-            Err(e) => Err(de.track.fail(&de.chain, e)),
-        }
+        self.0.deserialize_map(visitor)
     }
 
     forward_to_node! {
@@ -568,6 +556,7 @@ impl<'a> Deserializer<'a> for Body<'_, 'a> {
         deserialize_f32() deserialize_f64() deserialize_char()
         deserialize_str() deserialize_string() deserialize_bytes() deserialize_byte_buf()
         deserialize_option() deserialize_unit() deserialize_unit_struct(name: &'static str)
+        deserialize_map()
         deserialize_newtype_struct(name: &'static str) deserialize_seq()
         deserialize_tuple(len: usize) deserialize_tuple_struct(name: &'static str, len: usize)
         deserialize_enum(name: &'static str, variants: &'static [&'static str])
