@@ -12,8 +12,7 @@ use std::borrow::Cow;
 use std::borrow::Borrow;
 
 use crate::node::{
-    raw_entries, skip_space, string_at, string_end, value_end, Entries, Key, KeySearch, Lookup,
-    Node,
+    skip_space, string_at, string_end, value_end, Entries, Key, KeySearch, Lookup, Node,
 };
 
 /// Puts back into `typed` what `original` holds and `modeled` (the typed reading of
@@ -314,9 +313,9 @@ pub(crate) fn restore_unknown<'a>(typed: Node<'a>, original: Node<'a>) -> Node<'
 pub(crate) fn restore<'a>(typed: Node<'a>, original: Node<'a>) -> (Node<'a>, bool) {
     let raw = raw_text(&original);
     // As in the overlay: a raw object the reading gives back as it was is decided by
-    // reading it alone.
-    if let (Some(text), Node::Object(t)) = (raw, &*typed.open()) {
-        if text.starts_with('{') && object_restores_to_itself(t, raw_entries(text)) {
+    // reading it alone (in one pass: `raw_restores`).
+    if let (Some(text), Node::Object(_)) = (raw, &typed) {
+        if text.starts_with('{') && restores_to_itself(&typed, &original) {
             return (original, true);
         }
     }
