@@ -9,8 +9,6 @@
 
 use std::borrow::Cow;
 
-use std::borrow::Borrow;
-
 use crate::node::{
     skip_space, string_at, string_end, value_end, Entries, Key, KeySearch, Lookup, Node,
 };
@@ -394,22 +392,17 @@ fn map_in_order<I: Send, O: Send>(items: Vec<I>, f: impl Fn(usize, I) -> O + Syn
     })
 }
 
-/// [`restores_to_itself`] of two objects' entries, the original's given one by one: every
-/// key of `typed` is in the original (keys are unique: counting the ones found is enough)
-/// and restores to its value there.
-fn object_restores_to_itself<'o, K, V>(
+/// [`restores_to_itself`] of two objects' entries: every key of `typed` is in the original
+/// (keys are unique: counting the ones found is enough) and restores to its value there.
+fn object_restores_to_itself(
     typed: &[(Key<'_>, Node<'_>)],
-    original: impl Iterator<Item = (K, V)>,
-) -> bool
-where
-    K: AsRef<str>,
-    V: Borrow<Node<'o>>,
-{
+    original: &[(Key<'_>, Node<'_>)],
+) -> bool {
     let mut in_typed = Lookup::new(typed);
     let mut found = 0;
     for (key, orig) in original {
-        if let Some(t) = in_typed.get(key.as_ref()) {
-            if !restores_to_itself(t, orig.borrow()) {
+        if let Some(t) = in_typed.get(key) {
+            if !restores_to_itself(t, orig) {
                 return false;
             }
             found += 1;
@@ -440,9 +433,7 @@ pub(crate) fn restores_to_itself(typed: &Node<'_>, original: &Node<'_>) -> bool 
 /// [`restores_to_itself`] on the two values opened one level.
 fn restores_opened(typed: &Node<'_>, original: &Node<'_>) -> bool {
     match (&*typed.open(), &*original.open()) {
-        (Node::Object(typed), Node::Object(original)) => {
-            object_restores_to_itself(typed, original.iter().map(|(k, v)| (k.as_ref(), v)))
-        }
+        (Node::Object(typed), Node::Object(original)) => object_restores_to_itself(typed, original),
         (Node::Array(typed), Node::Array(original)) if typed.len() == original.len() => {
             let all = |typed: &[Node<'_>], original: &[Node<'_>]| {
                 typed
@@ -640,6 +631,7 @@ fn raw_restores(typed: &Node<'_>, text: &str, start: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Borrow;
     use serde_json::{json, Value};
 
     /// Whether the overlay of `typed` on `original` (with `modeled`, and no renames) gives

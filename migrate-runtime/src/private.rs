@@ -73,9 +73,6 @@ fn serialized(
 /// The transform of a declarative edge (no `with`): renames move keys, removals drop them,
 /// defaulted additions are filled by deserializing as the target version. Keys the types do
 /// not model pass through unchanged, at any depth.
-///
-/// Generic only in the typed reading ([`retype`]): the key work is compiled once, here,
-/// rather than in every crate that declares an edge.
 pub fn declarative_up<'a, From, To>(
     edge: &Edge,
     body: Entries<'a>,
@@ -85,9 +82,7 @@ where
     From: Versioned,
     To: Versioned,
 {
-    let body = Node::Object(rekey(body, edge, Direction::Up)?);
-    let reading = roundtrip::<To>(&body, None);
-    retyped(To::VERSION, reading, body)
+    declarative::<To>(edge, body, Direction::Up)
 }
 
 /// The down transform of a reversible declarative edge: renames move back, defaulted
@@ -101,9 +96,21 @@ where
     From: Versioned,
     To: Versioned,
 {
-    let body = Node::Object(rekey(body, edge, Direction::Down)?);
-    let reading = roundtrip::<From>(&body, None);
-    retyped(From::VERSION, reading, body)
+    declarative::<From>(edge, body, Direction::Down)
+}
+
+/// A declarative edge run in `direction` into version `T`: `body` rekeyed, read as `T`, and
+/// written back with whatever `T` does not model. Generic only in the typed reading: the
+/// key work ([`rekey`]) and the merge are compiled once, here, rather than in every crate
+/// that declares an edge.
+fn declarative<'a, T: Versioned>(
+    edge: &Edge,
+    body: Entries<'a>,
+    direction: Direction,
+) -> Result<Node<'a>, TransformError> {
+    let body = Node::Object(rekey(body, edge, direction)?);
+    let reading = roundtrip::<T>(&body, None);
+    retyped(T::VERSION, reading, body)
 }
 
 /// The transform of a custom edge: the body is read as `From` (or that reading is taken
