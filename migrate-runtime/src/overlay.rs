@@ -631,8 +631,8 @@ fn raw_restores(typed: &Node<'_>, text: &str, start: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::borrow::Borrow;
     use serde_json::{json, Value};
+    use std::borrow::Borrow;
 
     /// Whether the overlay of `typed` on `original` (with `modeled`, and no renames) gives
     /// `original` back as it was, decided by reading alone; mirrors [`overlay`] case by case.

@@ -205,9 +205,8 @@ pub(crate) fn fingerprint_of_value(value: &mut Value) -> String {
 /// Proves the document at `path` against `info`.
 ///
 /// Reads the file once (re-reading it at the end, streamed, only to compare it with the
-/// bytes read first). Errors
-/// only when the file cannot be read; a document that is not supported gets a failing
-/// proof with `status: "unsupported"`.
+/// bytes read first). Errors only when the file cannot be read; a document that is not
+/// supported gets a failing proof with `status: "unsupported"`.
 pub fn prove_file(
     info: &'static ContractInfo,
     path: &Path,
@@ -233,12 +232,12 @@ pub(crate) fn prove_file_keeping_result(
     })?;
     // The file is read again once the chain has run, beside the checks, and compared with
     // the bytes that were hashed.
-    let rehash = || fs::File::open(path).and_then(|file| reader_differs(file, &bytes));
-    let (mut proof, result, rehashed) =
-        prove_bytes(info, target, &bytes, None, Some(&rehash), keep_result);
+    let read_again = || fs::File::open(path).and_then(|file| reader_differs(file, &bytes));
+    let (mut proof, result, reread) =
+        prove_bytes(info, target, &bytes, None, Some(&read_again), keep_result);
     drop(bytes);
-    if let Some(rehashed) = rehashed {
-        check_source_immutable(rehashed, &mut proof);
+    if let Some(reread) = reread {
+        check_source_immutable(reread, &mut proof);
     }
     finish(&mut proof, options);
     Ok((proof, result))
@@ -316,7 +315,7 @@ fn finish(proof: &mut Proof, options: &ProveOptions) {
 type Proved = (Proof, Option<Vec<u8>>, Option<io::Result<Option<String>>>);
 
 /// Runs the chain on `bytes` and checks every property but `sourceImmutable` (left
-/// `false`), which the caller decides from `rehash`: the file read again and compared, run
+/// `false`), which the caller decides from `read_again`: the file read again and compared, run
 /// once the chain has run, beside the other checks, for a supported document only. `pass`
 /// and the fingerprint are left for [`finish`]. `lazy` chooses how the document is read
 /// (by its size when `None`). With `keep_result`, the migrated document of a supported
@@ -326,7 +325,7 @@ fn prove_bytes(
     target: String,
     bytes: &[u8],
     lazy: Option<bool>,
-    rehash: Option<&(dyn Fn() -> io::Result<Option<String>> + Sync)>,
+    read_again: Option<&(dyn Fn() -> io::Result<Option<String>> + Sync)>,
     keep_result: bool,
 ) -> Proved {
     let mut proof = Proof {
@@ -397,7 +396,7 @@ fn prove_bytes(
     // cores for a large document.
     let mut append_only = blank(&proof);
     let mut round_trip = blank(&proof);
-    let mut rehashed = None;
+    let mut reread = None;
     let result = Node::Object(result);
     let (edges, detected, result_ref) = (&run.edges, run.detected, &result);
     // A settled chain hashed its result beside its last step already (`Run::result_hash`).
@@ -405,26 +404,26 @@ fn prove_bytes(
     // The file is read again after the last user code has run: with down transforms, after
     // the round trip; without, beside the checks.
     let down_transforms = round_trip_applies(edges);
-    let ((), (result_hash, rehashed_beside)) = both(
+    let ((), (result_hash, reread_beside)) = both(
         parallel,
         || {
             check_append_only(info, &source, result_ref, edges, &mut append_only);
             if down_transforms {
                 check_round_trip(info, &source, result_ref, detected, edges, &mut round_trip);
-                rehashed = rehash.map(|rehash| rehash());
+                reread = read_again.map(|read| read());
             }
         },
         || {
             let hash = hashed.unwrap_or_else(|| canonical_sha256_node(result_ref, parallel));
-            let rehashed = if down_transforms {
+            let reread = if down_transforms {
                 None
             } else {
-                rehash.map(|rehash| rehash())
+                read_again.map(|read| read())
             };
-            (hash, rehashed)
+            (hash, reread)
         },
     );
-    let rehashed = rehashed.or(rehashed_beside);
+    let reread = reread.or(reread_beside);
 
     // Findings in the order of the properties, as if the checks had run one by one.
     proof.validates_at_current = validates.validates_at_current;
@@ -457,7 +456,7 @@ fn prove_bytes(
     } else {
         None
     };
-    (proof, result, rehashed)
+    (proof, result, reread)
 }
 
 /// A copy of `proof` with no findings, for one check to fill in on its own.
