@@ -289,6 +289,20 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     // version is reported once, there.
     let prev = Ident::new(&format!("__Prev{k}"), from_span);
     let edge_const = format_ident!("__EDGE{}", k);
+    let clean_const = format_ident!("__CLEAN{}", k);
+    let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
+    // The indices (in the version's table of fields) of the declared additions.
+    let added: Vec<usize> = wire_fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            e.adds_defaulted
+                .iter()
+                .chain(&e.adds)
+                .any(|i| unraw(i) == f.name)
+        })
+        .map(|(i, _)| i)
+        .collect();
     let wire = |name: &Ident| -> String {
         let text = unraw(name);
         v.field(&text).map_or(text, |f| f.key.clone())
@@ -382,13 +396,14 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             adds_defaulted: &[#(#adds_defaulted_names),*],
             adds: &[#(#adds_names),*],
             converts: &[#(#converts_names),*],
+            added: &[#(#added),*],
         };
+        const #clean_const: bool = #p::edge_is_clean(&#edge_const);
     };
     let span = e.span;
     let checks = spanned! {span=>
-        const _: () = #p::check_edge(&#edge_const);
+        const _: () = if !#clean_const { #p::check_edge(&#edge_const) };
     };
-    let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
     let mut type_checks = TokenStream::new();
     for f in &wire_fields {
         let added = e
@@ -415,7 +430,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         let ty_span = type_span(f);
         // Every token written here gets the type's span; `#ty` keeps its own.
         type_checks.extend(quote_spanned! {ty_span=>
-            (&__prev.field::<#ty, #hash>()).old().is();
+            __p::keeps::<#ty, #hash, _, _>(&__prev);
         });
     }
     let types_fn = format_ident!("__types{}", k);
@@ -426,10 +441,10 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         #[allow(dead_code)]
         fn #types_fn() {
             #[allow(unused_imports)]
-            use #p::{NoField as _, NoVersion as _, ViaField as _, ViaVersion as _};
+            use #p::{NoVersion as _, ViaVersion as _};
             let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW)
                 .doc()
-                .edge::<#contract, #from_n, #to>();
+                .edge::<#contract, #from_n, #to, { #clean_const }>();
             #type_checks
         }
         #up
