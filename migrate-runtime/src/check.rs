@@ -132,7 +132,7 @@ fn check_node<'a>(
     target: &str,
     doc: &Node<'a>,
 ) -> (CheckReport, Option<Run<'a>>) {
-    let (detected, edges, outcome) = detect_and_run(info, doc, false);
+    let (detected, edges, outcome) = detect_and_run(info, doc, false, false);
     let mut verdict = Verdict::new(info, target);
     verdict.record(detected, edges.as_deref());
     let run = match outcome {

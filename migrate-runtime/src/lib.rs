@@ -26,6 +26,7 @@ mod reason;
 mod registry;
 mod resolve;
 mod run;
+mod scan;
 mod store;
 mod verify;
 

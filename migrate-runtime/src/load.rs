@@ -81,7 +81,7 @@ fn load_node<C: Contract>(doc: Node<'_>) -> Result<C::Current, Unsupported> {
         return Err(not_an_object(kind));
     };
     body.retain(|(k, _)| k != info.version_key);
-    let chained = run_chain::<()>(info, detected, &edges, body, None)?;
+    let chained = run_chain::<()>(info, detected, &edges, body, None, false)?;
     let body = Node::Object(chained.body);
     crate::__private::deserialize::<C::Current>(&body).map_err(|e| {
         Unsupported::new(

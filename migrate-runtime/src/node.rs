@@ -23,6 +23,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Number, Value};
 
+use crate::scan::container_end;
+
 /// An object key: borrowed from the source unless it had escapes.
 pub type Key<'a> = Cow<'a, str>;
 
@@ -523,27 +525,15 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-/// What a byte is to the container scan: nothing, a quote, an opening or a closing bracket.
-const SCAN_CLASS: [u8; 256] = {
-    let mut class = [0u8; 256];
-    class[b'"' as usize] = 1;
-    class[b'{' as usize] = 2;
-    class[b'[' as usize] = 2;
-    class[b'}' as usize] = 3;
-    class[b']' as usize] = 3;
-    class[b',' as usize] = 4;
-    class
-};
-
 /// An array child this large is returned already opened (its elements raw) when its
 /// elements are large enough: the scan that finds where the array ends passes over their
 /// boundaries anyway, and every step that looks inside the array (the merge, the checks)
 /// would otherwise scan all of it again to split it.
-const OPEN_ARRAYS_FROM: usize = 64 * 1024;
+pub(crate) const OPEN_ARRAYS_FROM: usize = 64 * 1024;
 
 /// Elements smaller than this on average (a long array of numbers) are left raw: a node
 /// per element would take more memory than their text.
-const OPEN_ELEMENTS_FROM: usize = 64;
+pub(crate) const OPEN_ELEMENTS_FROM: usize = 64;
 
 /// The child value starting at `start` in `text`, and where it ends: raw text, or a large
 /// array of large elements opened one level (see [`OPEN_ARRAYS_FROM`]).
@@ -578,43 +568,6 @@ fn child_at(text: &str, start: usize) -> (usize, Node<'_>) {
         from = to + 1;
     }
     (end, Node::Array(items))
-}
-
-/// Where the array or object starting at `start` ends; with `commas` holding a list, the
-/// positions of the commas between its own elements are recorded while there are few
-/// enough of them to be worth it (see [`OPEN_ELEMENTS_FROM`]; `commas` becomes `None`
-/// when there are not).
-fn container_end(bytes: &[u8], start: usize, commas: &mut Option<Vec<usize>>) -> usize {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        match SCAN_CLASS[usize::from(bytes[i])] {
-            0 => {}
-            1 => {
-                i = string_end(bytes, i);
-                continue;
-            }
-            2 => depth += 1,
-            3 => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i + 1;
-                }
-            }
-            _ => {
-                if depth == 1 {
-                    if let Some(list) = commas.as_mut() {
-                        list.push(i);
-                        if list.len() * OPEN_ELEMENTS_FROM > i - start + OPEN_ARRAYS_FROM {
-                            *commas = None;
-                        }
-                    }
-                }
-            }
-        }
-        i += 1;
-    }
-    bytes.len()
 }
 
 /// Where the value starting at `start` ends.

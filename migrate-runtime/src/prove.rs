@@ -740,7 +740,7 @@ fn check_idempotent(
         }
     }
     let before = Node::Object(result.clone());
-    match migrate_node(info, before.clone(), false) {
+    match migrate_node(info, before.clone(), false, false) {
         Ok(again) => {
             let mut findings = Findings::new("idempotent");
             let mut pointer = String::new();

@@ -73,7 +73,7 @@ pub fn migrate(info: &'static ContractInfo, doc: &Value) -> Result<Migrated, Uns
 
 /// [`migrate`], consuming the document: no copy of it is made.
 pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated, Unsupported> {
-    let run = migrate_node(info, Node::from_value(doc), false)?;
+    let run = migrate_node(info, Node::from_value(doc), false, false)?;
     Ok(Migrated {
         detected: run.detected,
         chain: run.chain(),
@@ -83,11 +83,14 @@ pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated
 }
 
 /// [`migrate_owned`] on the engine's tree; with `hash_result`, the result's canonical hash
-/// is computed beside the chain's last step, on a second thread (see [`run_chain`]).
+/// is computed beside the chain's last step, on a second thread, and with `parallel` (a
+/// large document), the source's own validation beside the chain's edges (see
+/// [`run_chain`]).
 pub(crate) fn migrate_node<'a>(
     info: &'static ContractInfo,
     doc: Node<'a>,
     hash_result: bool,
+    parallel: bool,
 ) -> Result<Run<'a>, Unsupported> {
     let detected = detect_node(info, &doc)?;
     let edges = resolve(info, detected)?;
@@ -122,7 +125,8 @@ pub(crate) fn migrate_node<'a>(
         }
         other => Err(io::Error::other(format!("the result is {}", other.kind()))),
     };
-    let chained = run_chain(info, detected, &edges, body, hash_result.then_some(&hash))?;
+    let beside = hash_result.then_some(&hash as &(dyn Fn(&Node<'a>) -> _ + Sync));
+    let chained = run_chain(info, detected, &edges, body, beside, parallel)?;
     Ok(Run {
         detected,
         edges,
@@ -168,7 +172,7 @@ pub(crate) fn read_and_run<'a>(
     hash: bool,
 ) -> Started<'a> {
     // The prover's result hash is started beside the chain's last step on a large document.
-    let run = |source: &Node<'a>| detect_and_run(info, source, hash && parallel);
+    let run = |source: &Node<'a>| detect_and_run(info, source, hash && parallel, parallel);
     let refused = |source_hash, error| Started {
         source_hash,
         detected: None,
@@ -216,11 +220,12 @@ pub(crate) fn read_and_run<'a>(
 
 /// The version `source` has and the chain's edges, as far as detection and resolution
 /// get, and the run (`source` is copied for the chain: raw parts cost nothing to copy);
-/// `hash_result` as for [`migrate_node`].
+/// `hash_result` and `parallel` as for [`migrate_node`].
 pub(crate) fn detect_and_run<'a>(
     info: &'static ContractInfo,
     source: &Node<'a>,
     hash_result: bool,
+    parallel: bool,
 ) -> (
     Option<u32>,
     Option<Vec<&'static Edge>>,
@@ -231,7 +236,7 @@ pub(crate) fn detect_and_run<'a>(
     (
         detected,
         edges,
-        migrate_node(info, source.clone(), hash_result),
+        migrate_node(info, source.clone(), hash_result, parallel),
     )
 }
 
@@ -277,12 +282,18 @@ pub(crate) struct Chained<'a, B> {
 /// otherwise it is thrown away and the body is merged as usual. The reading decides
 /// "settled" by reading alone there ([`restores_to_itself`]), so the output stays intact
 /// for the job.
+///
+/// With `parallel`, when the first edge is declarative (it does not take the source's
+/// typed reading), the source's reading at its detected version runs on one thread while
+/// the edges run on another; both end before the last step, so that at most two typed
+/// readings are alive at once, as when they run in turn.
 pub(crate) fn run_chain<'a, B: Send>(
     info: &'static ContractInfo,
     detected: u32,
     edges: &[&'static Edge],
     body: Entries<'a>,
     beside: Option<&(dyn Fn(&Node<'a>) -> B + Sync)>,
+    parallel: bool,
 ) -> Result<Chained<'a, B>, Unsupported> {
     let current = info.current_version();
     let Some(start) = info.version(detected) else {
@@ -310,11 +321,55 @@ pub(crate) fn run_chain<'a, B: Send>(
         // is the last step.
         return read_last(start, body, beside, invalid_at_start, info, current);
     }
-    let reading = read(start, &body).map_err(invalid_at_start)?;
-    // The first edge starts from the detected version: it may take this reading instead
-    // of reading the body again.
-    let mut reading = Some(reading);
+    body = if parallel && !edges[0].claims.custom {
+        // A declarative first edge does not take the source's reading: the source is
+        // checked at its version on this thread while the chain runs on a second one (on
+        // a copy of the body's first level; the levels below are shared text). The
+        // source's failure still comes first.
+        let source = &body;
+        let (checked, ran) = both(
+            true,
+            || read(start, source).map(drop),
+            || run_edges(info, detected, edges, source.clone(), None),
+        );
+        checked.map_err(invalid_at_start)?;
+        ran?
+    } else {
+        // The first edge starts from the detected version: it may take this reading
+        // instead of reading the body again.
+        let reading = read(start, &body).map_err(invalid_at_start)?;
+        run_edges(info, detected, edges, body, Some(reading))?
+    };
 
+    // The last edge's output read as the current version: defaults filled, validate run.
+    let Some(last) = info.versions.last() else {
+        return Err(Unsupported::new(
+            ReasonCode::NoPath,
+            format!("{} declares no versions", info.name),
+        ));
+    };
+    let invalid_at_current = |e: RoundTripError| {
+        Unsupported::new(
+            ReasonCode::InvalidAtCurrent,
+            format!(
+                "the result does not deserialize as {} version {current} ({}): {e}",
+                info.name, last.type_name
+            ),
+        )
+    };
+    read_last(last, body, beside, invalid_at_current, info, current)
+}
+
+/// Runs `body` along `edges` (all of them: the chain minus the last reading), the first
+/// edge taking the source's `reading` when there is one.
+fn run_edges<'a>(
+    info: &ContractInfo,
+    detected: u32,
+    edges: &[&'static Edge],
+    mut body: Node<'a>,
+    mut reading: Option<Reading>,
+) -> Result<Node<'a>, Unsupported> {
+    let current = info.current_version();
     for edge in edges {
         let kind = body.kind();
         let Node::Object(map) = body.into_open() else {
@@ -336,24 +391,7 @@ pub(crate) fn run_chain<'a, B: Send>(
             return Err(produced_non_object(info, edge, body.kind(), current));
         }
     }
-
-    // The last edge's output read as the current version: defaults filled, validate run.
-    let Some(last) = info.versions.last() else {
-        return Err(Unsupported::new(
-            ReasonCode::NoPath,
-            format!("{} declares no versions", info.name),
-        ));
-    };
-    let invalid_at_current = |e: RoundTripError| {
-        Unsupported::new(
-            ReasonCode::InvalidAtCurrent,
-            format!(
-                "the result does not deserialize as {} version {current} ({}): {e}",
-                info.name, last.type_name
-            ),
-        )
-    };
-    read_last(last, body, beside, invalid_at_current, info, current)
+    Ok(body)
 }
 
 /// `version`'s typed reading of `body` (a panic in the user's code is a failure of it).
@@ -653,7 +691,7 @@ mod tests {
             r#"{"c": "d", "a": [], "schemaVersion": 1}"#,
         ] {
             let doc = crate::node::parse_with(text.as_bytes(), true).unwrap();
-            let run = migrate_node(&ONE, doc.clone(), true).unwrap();
+            let run = migrate_node(&ONE, doc.clone(), true, false).unwrap();
             assert!(run.settled);
             let hash = run.result_hash.expect("hashed beside").unwrap();
             let result = Node::Object(run.result);
@@ -667,13 +705,13 @@ mod tests {
                 assert_eq!(hash, canonical_sha256_node(&doc, false).unwrap(), "{text}");
             }
             // Not asked for: not computed.
-            assert!(migrate_node(&ONE, doc.clone(), false)
+            assert!(migrate_node(&ONE, doc.clone(), false, false)
                 .unwrap()
                 .result_hash
                 .is_none());
             // A reading that changes the body: the hash of the body would be wrong, and is
             // thrown away.
-            let run = migrate_node(&FILLS, doc, true).unwrap();
+            let run = migrate_node(&FILLS, doc, true, false).unwrap();
             assert!(!run.settled);
             assert!(run.result_hash.is_none());
         }
