@@ -57,7 +57,11 @@ fn large_documents_get_the_same_verdicts_and_findings() {
             .as_object_mut()
             .unwrap()
             .insert("schemaVersion".into(), version);
-        for doc in [v1_doc(), v1_doc_without_notes(), key_inside] {
+        // Not a version-1 document (`id` is a number): refused at its version, before any
+        // edge, also where that reading runs beside the chain.
+        let mut invalid_at_v1 = v1_doc();
+        invalid_at_v1["id"] = serde_json::json!(7);
+        for doc in [v1_doc(), v1_doc_without_notes(), key_inside, invalid_at_v1] {
             let (small, mut large) = small_and_large(info, &doc);
             // Only the bytes differ (the padding), and the fingerprint that covers them.
             large.target = small.target.clone();
