@@ -291,16 +291,17 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let edge_const = format_ident!("__EDGE{}", k);
     let clean_const = format_ident!("__CLEAN{}", k);
     let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
+    let declared_added = |f: &Field<'_>| {
+        e.adds_defaulted
+            .iter()
+            .chain(&e.adds)
+            .any(|i| unraw(i) == f.name)
+    };
     // The indices (in the version's table of fields) of the declared additions.
     let added: Vec<usize> = wire_fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| {
-            e.adds_defaulted
-                .iter()
-                .chain(&e.adds)
-                .any(|i| unraw(i) == f.name)
-        })
+        .filter(|(_, f)| declared_added(f))
         .map(|(i, _)| i)
         .collect();
     let wire = |name: &Ident| -> String {
@@ -406,11 +407,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     };
     let mut type_checks = TokenStream::new();
     for f in &wire_fields {
-        let added = e
-            .adds_defaulted
-            .iter()
-            .chain(&e.adds)
-            .any(|i| unraw(i) == f.name);
+        let added = declared_added(f);
         let converted = e.converts.iter().any(|i| unraw(i) == f.name);
         if added || converted {
             continue;

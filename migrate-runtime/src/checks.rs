@@ -255,7 +255,8 @@ impl SkipListing {
     pub fn listed(self) {}
 }
 
-/// A version that does not exist: it has no fields.
+/// A version that does not exist (an unknown `from = N`), and the version the type checks of
+/// an edge whose keys do not line up look at ([`Gate`]): it has no fields and asks nothing.
 pub struct Unknown;
 
 impl VersionDef for Unknown {

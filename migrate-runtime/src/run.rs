@@ -125,8 +125,14 @@ pub(crate) fn migrate_node<'a>(
         }
         other => Err(io::Error::other(format!("the result is {}", other.kind()))),
     };
-    let beside = hash_result.then_some(&hash as &(dyn Fn(&Node<'a>) -> _ + Sync));
-    let chained = run_chain(info, detected, &edges, body, beside, parallel)?;
+    let chained = run_chain(
+        info,
+        detected,
+        &edges,
+        body,
+        hash_result.then_some(&hash),
+        parallel,
+    )?;
     Ok(Run {
         detected,
         edges,
