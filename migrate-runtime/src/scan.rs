@@ -21,15 +21,16 @@ use crate::node::{string_end, OPEN_ARRAYS_FROM, OPEN_ELEMENTS_FROM};
 /// The text is valid JSON (validated before it is opened): should the scan meet something
 /// else, it stops where it is rather than panic or loop.
 pub(crate) fn container_end(bytes: &[u8], start: usize, commas: &mut Option<Vec<usize>>) -> usize {
-    let mut at = Scan {
+    let at = Scan {
         pos: start,
         depth: 0,
         in_string: false,
     };
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    if let Some(end) = blocks::scan(bytes, start, &mut at, commas) {
-        return end;
-    }
+    let at = match blocks::scan(bytes, start, at, commas) {
+        Ok(end) => return end,
+        Err(at) => at,
+    };
     bytes_from(bytes, start, at, commas)
 }
 
@@ -148,19 +149,21 @@ mod blocks {
 
     /// Scans whole blocks from `at` while they hold no backslash (an escape is left to the
     /// byte loop, which knows what it escapes): the container's end if it is met, else
-    /// `None` with `at` where the byte loop takes over.
+    /// where the byte loop takes over.
     pub(super) fn scan(
         bytes: &[u8],
         start: usize,
-        at: &mut Scan,
+        at: Scan,
         commas: &mut Option<Vec<usize>>,
-    ) -> Option<usize> {
+    ) -> Result<usize, Scan> {
         let mut i = at.pos;
         let mut depth = at.depth;
         // All ones while a string runs on from the block before.
         let mut carry = 0u64;
         while let Some(chunk) = bytes.get(i..i + 64) {
-            let chunk: &[u8; 64] = chunk.try_into().ok()?;
+            let Ok(chunk) = <&[u8; 64]>::try_from(chunk) else {
+                break;
+            };
             let block = Block::load(chunk);
             if block.eq(b'\\') != 0 {
                 break;
@@ -187,7 +190,7 @@ mod blocks {
                     } else if close >> bit & 1 == 1 {
                         depth = depth.saturating_sub(1);
                         if depth == 0 {
-                            return Some(pos + 1);
+                            return Ok(pos + 1);
                         }
                     } else if depth == 1 {
                         record_comma(commas, pos, start);
@@ -198,12 +201,11 @@ mod blocks {
             carry = if strings >> 63 == 1 { u64::MAX } else { 0 };
             i += 64;
         }
-        *at = Scan {
+        Err(Scan {
             pos: i,
             depth,
             in_string: carry != 0,
-        };
-        None
+        })
     }
 }
 
