@@ -5,7 +5,7 @@
 
 mod support;
 
-use migrate_runtime::{prove_file, ContractInfo, Proof, ProveOptions};
+use migrate_runtime::{prove_file, ContractInfo, Proof, ProveOptions, Status};
 use proptest::prelude::*;
 use serde_json::Value;
 use support::*;
@@ -61,8 +61,17 @@ fn large_documents_get_the_same_verdicts_and_findings() {
         // edge, also where that reading runs beside the chain.
         let mut invalid_at_v1 = v1_doc();
         invalid_at_v1["id"] = serde_json::json!(7);
-        for doc in [v1_doc(), v1_doc_without_notes(), key_inside, invalid_at_v1] {
+        for doc in [v1_doc(), v1_doc_without_notes(), key_inside, invalid_at_v1.clone()] {
             let (small, mut large) = small_and_large(info, &doc);
+            if doc == invalid_at_v1 {
+                assert_eq!(small.status, Status::Unsupported, "{}", info.name);
+                assert!(
+                    small.errors.iter().any(|e| e.contains("invalid-at-version")),
+                    "{}: {:?}",
+                    info.name,
+                    small.errors
+                );
+            }
             // Only the bytes differ (the padding), and the fingerprint that covers them.
             large.target = small.target.clone();
             large.source_hash = small.source_hash.clone();
