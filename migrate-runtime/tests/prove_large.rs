@@ -61,12 +61,20 @@ fn large_documents_get_the_same_verdicts_and_findings() {
         // edge, also where that reading runs beside the chain.
         let mut invalid_at_v1 = v1_doc();
         invalid_at_v1["id"] = serde_json::json!(7);
-        for doc in [v1_doc(), v1_doc_without_notes(), key_inside, invalid_at_v1.clone()] {
+        for doc in [
+            v1_doc(),
+            v1_doc_without_notes(),
+            key_inside,
+            invalid_at_v1.clone(),
+        ] {
             let (small, mut large) = small_and_large(info, &doc);
             if doc == invalid_at_v1 {
                 assert_eq!(small.status, Status::Unsupported, "{}", info.name);
                 assert!(
-                    small.errors.iter().any(|e| e.contains("invalid-at-version")),
+                    small
+                        .errors
+                        .iter()
+                        .any(|e| e.contains("invalid-at-version")),
                     "{}: {:?}",
                     info.name,
                     small.errors
