@@ -182,15 +182,8 @@ pub fn version_items(
         quote!(#p::field(#name, #key, #flatten, #hash))
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
-    // Each field's type, by wire key (or flattened name): the next version's derive looks
-    // it up with a literal hash, which is cheap for the compiler.
-    let field_types = wire.iter().map(|f| {
-        let ty = f.ty;
-        let by_key = key_hash(f);
-        quote! {
-            impl #p::FieldByKey<#by_key> for #ident { type Ty = #ty; }
-        }
-    });
+    // The fields as a struct (`VersionDef::Wire`): the next version's type checks read it.
+    let wire_struct = wire_struct(&wire);
     let key_check = spanned! {ident.span()=>
         const _: () = #p::check_version_key(
             __CONTRACT_NAME,
@@ -244,9 +237,10 @@ pub fn version_items(
                 const TYPE_NAME: &'static str = #type_name;
                 const CONTRACT_NAME: &'static str = __CONTRACT_NAME;
                 const STUB: bool = #stub;
+                type Wire = __Wire;
             }
             impl #p::BelongsTo<#contract> for #ident {}
-            #(#field_types)*
+            #wire_struct
             #roundtrip
             #key_check
             #listed
@@ -405,31 +399,44 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let checks = spanned! {span=>
         const _: () = if !#clean_const { #p::check_edge(&#edge_const) };
     };
+    // The type checks read the source's fields by name (`VersionDef::Wire`): a kept field
+    // under its key (its name when flattened), a renamed one under its old name.
     let mut type_checks = TokenStream::new();
+    let mut expected = Vec::new();
     for f in &wire_fields {
         let added = declared_added(f);
         let converted = e.converts.iter().any(|i| unraw(i) == f.name);
         if added || converted {
             continue;
         }
-        // The two ends of a rename: the old field's key is only known to the compiler.
-        let hash = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
-            Some((old, _)) => {
-                let old = unraw(old);
-                quote!({ #p::hash_of(<#prev as #p::VersionDef>::FIELDS, #old) })
-            }
-            None => {
-                let h = key_hash(f);
-                quote!(#h)
-            }
+        let old = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
+            Some((old, _)) => wire_ident("n_", &unraw(old), f.ident.span()),
+            None => source_ident(f),
         };
         let ty = f.ty;
         let ty_span = type_span(f);
         // Every token written here gets the type's span; `#ty` keeps its own.
         type_checks.extend(quote_spanned! {ty_span=>
-            __p::keeps::<#ty, #hash, _, _>(&__prev);
+            __prev.keeps::<#ty, _>(&__w.#old);
         });
+        expected.push((old, ty));
     }
+    // What the checks read when the edge's keys do not line up (their errors are the
+    // edge's, reported once): the target's own fields, or with renames a struct of the
+    // fields the checks name, at the types they expect.
+    let (expect_struct, expect) = if e.renames.is_empty() {
+        (TokenStream::new(), quote!(<#ident as #p::VersionDef>::Wire))
+    } else {
+        let name = format_ident!("__Expect{}", k);
+        let fields = expected.iter().map(|(old, ty)| quote!(pub #old: #ty));
+        (
+            quote! {
+                #[allow(dead_code, non_snake_case, private_interfaces, unreachable_pub)]
+                pub struct #name { #(#fields),* }
+            },
+            quote!(#name),
+        )
+    };
     let types_fn = format_ident!("__types{}", k);
     let items = quote! {
         #prev_alias
@@ -441,13 +448,69 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             use #p::{NoVersion as _, ViaVersion as _};
             let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW)
                 .doc()
-                .edge::<#contract, #from_n, #to, { #clean_const }>();
-            #type_checks
+                .edge::<#contract, #from_n, #to, { #clean_const }, #expect>();
+            if let ::core::option::Option::Some(__w) = __prev.wire() {
+                #type_checks
+            }
         }
+        #expect_struct
         #up
         #down
     };
     Some(EdgeCode { entry, items })
+}
+
+/// The version's `VersionDef::Wire`: each field under its key (`k_`, or its name as `f_`
+/// when flattened) and under its name (`n_`), for the next version's type checks.
+fn wire_struct(wire: &[&Field<'_>]) -> TokenStream {
+    // Two fields on one key are refused (and this version stubbed): the struct keeps the
+    // first, so as not to add a duplicate field to that error.
+    let mut seen = std::collections::HashSet::new();
+    let fields = wire
+        .iter()
+        .flat_map(|f| {
+            [
+                (source_ident(f), f.ty),
+                (wire_ident("n_", &f.name, f.ident.span()), f.ty),
+            ]
+        })
+        .filter(|(name, _)| seen.insert(name.to_string()))
+        .map(|(name, ty)| quote!(pub #name: #ty));
+    quote! {
+        #[allow(dead_code, non_snake_case, private_interfaces, unreachable_pub)]
+        pub struct __Wire { #(#fields),* }
+    }
+}
+
+/// The name of field `f` in its version's `VersionDef::Wire`, as a later version reads it
+/// when `f` keeps its place on the wire: by wire key, or by name when flattened.
+fn source_ident(f: &Field<'_>) -> Ident {
+    if f.flatten {
+        wire_ident("f_", &f.name, f.ident.span())
+    } else {
+        wire_ident("k_", &f.key, f.ident.span())
+    }
+}
+
+/// `prefix` and `text` as an identifier: ASCII letters and digits as they are, `_` doubled,
+/// any other character as `_<hex code point>_`. Two texts never give the same identifier.
+fn wire_ident(prefix: &str, text: &str, span: Span) -> Ident {
+    Ident::new(&wire_name(prefix, text), span)
+}
+
+/// The text of [`wire_ident`].
+fn wire_name(prefix: &str, text: &str) -> String {
+    let mut name = String::from(prefix);
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else if c == '_' {
+            name.push_str("__");
+        } else {
+            name.push_str(&format!("_{:x}_", u32::from(c)));
+        }
+    }
+    name
 }
 
 fn type_span(f: &Field<'_>) -> Span {

@@ -49,6 +49,14 @@ pub trait VersionDef: 'static {
     /// True when the derive reported an error and emitted a stand-in: checks that would
     /// only repeat that error are skipped.
     const STUB: bool;
+    /// The version's fields as a struct that is never built: one public field per field of
+    /// [`Self::FIELDS`] under `k_<wire key>` (`f_<name>` when flattened), and again under
+    /// `n_<name>`, each of the field's type. In a name, ASCII letters and digits stand for
+    /// themselves, `_` is doubled, and any other character is `_<hex code point>_`
+    /// (`k_schemaVersion`, `k_run__id`, `k_x_2d_y` for `x-y`), so two keys never share one.
+    /// The next version's type checks read the types of these fields: a field access costs
+    /// the compiler far less than a trait impl per field did.
+    type Wire: ?Sized;
 }
 
 /// Version `V` of a contract: written by `#[derive(Contract)]` for each listed type.
@@ -62,16 +70,8 @@ pub trait VersionOf<const V: u32> {
     type Doc: VersionDef;
 }
 
-/// The type of a version's field, by a 64-bit hash of its place on the wire (see
-/// [`field_hash`]): written by `#[derive(Versioned)]` for each field.
-pub trait FieldByKey<const H: u64> {
-    /// The field's type.
-    type Ty: ?Sized;
-}
-
-/// The hash under which a field's type is registered: FNV-1a of `kind`, a NUL byte, and
-/// the text (`"k"` wire key, `"f"` name of a flattened field). Literal
-/// const arguments keep the lookups cheap for the compiler; the derive computes the same.
+/// A field's [`FieldDef::hash`]: FNV-1a of `kind`, a NUL byte, and the text (`"k"` wire key,
+/// `"f"` name of a flattened field). The derive computes the same, and writes it as a literal.
 pub const fn field_hash(kind: &str, text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut bytes = kind.as_bytes();
@@ -93,64 +93,25 @@ pub const fn field_hash(kind: &str, text: &str) -> u64 {
     h
 }
 
-/// The [`FieldDef::hash`] of the field named `name`, or 0 when there is none (reported by
-/// [`check_edge`]).
-pub const fn hash_of(fields: &[FieldDef], name: &str) -> u64 {
-    let i = by_name(fields, name);
-    if i == usize::MAX {
-        0
-    } else {
-        fields[i].hash
-    }
-}
-
-/// What edge `E` asks of the version it starts from (`Self`) for a field of type `T` of the
-/// next version, stored under wire-key hash `H`: a field under that key, of the same type
-/// ([`SameType`]). The derive writes one call to [`keeps`] per carried field: a plain
-/// function call costs the compiler one trait selection, where a method-call probe
-/// (autoref specialization, which would let a missing field resolve to "nothing to check")
-/// cost it about 2.4 times as much. A missing field is instead ruled out beforehand: the
-/// checks of an edge whose keys do not line up ([`edge_is_clean`]) are aimed at [`Unknown`],
-/// which asks nothing, and [`check_edge`] names what is wrong.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no field with this field's wire key",
-    label = "not a field of `{Self}`",
-    note = "the edge's migration(…) must declare a field the source version lacks: adds_defaulted(…), adds(…), or renames(<old> -> <new>)"
-)]
-pub trait Keeps<T: ?Sized, const H: u64, E> {}
-
-impl<P, T, const H: u64, C, const FROM: u32, const TO: u32> Keeps<T, H, EdgeOf<C, FROM, TO>> for P
-where
-    P: ?Sized + FieldByKey<H>,
-    T: ?Sized + SameType<<P as FieldByKey<H>>::Ty, C, FROM, TO>,
-{
-}
-
-/// An unknown source version (reported once, at `from = N`), or the source of an edge whose
-/// keys do not line up (reported by [`check_edge`]), asks nothing.
-impl<T: ?Sized, const H: u64, E> Keeps<T, H, E> for Unknown {}
-
-/// Compiles only when the source version of `doc`'s edge has field `H` with type `T`
-/// ([`Keeps`]).
-pub fn keeps<T: ?Sized, const H: u64, P: ?Sized + Keeps<T, H, E>, E>(_doc: &Doc<P, E>) {}
-
-/// Whether an edge's keys line up (`CLEAN`), as a type: picks the version its type checks
-/// look at ([`Source`]).
+/// Whether an edge's keys line up (`CLEAN`, [`edge_is_clean`]), as a type: picks the fields
+/// its type checks read ([`Source`]).
 pub struct Gate<const CLEAN: bool>;
 
-/// The version an edge's type checks look at: its source when its keys line up, [`Unknown`]
-/// (nothing to check) when they do not.
-pub trait Source<P: ?Sized> {
-    /// The version looked at.
-    type Doc: ?Sized;
+/// The fields an edge's type checks read, as a struct ([`VersionDef::Wire`]): its source
+/// version's when its keys line up (`P`), and otherwise a struct with the fields the checks
+/// name at the types they expect (`X`), so that they pass: a missing or misdeclared field is
+/// reported by [`check_edge`], once, and not again as a missing field for every check.
+pub trait Source<P: ?Sized, X: ?Sized> {
+    /// The struct read.
+    type Wire: ?Sized;
 }
 
-impl<P: ?Sized> Source<P> for Gate<true> {
-    type Doc = P;
+impl<P: ?Sized + VersionDef, X: ?Sized> Source<P, X> for Gate<true> {
+    type Wire = P::Wire;
 }
 
-impl<P: ?Sized> Source<P> for Gate<false> {
-    type Doc = Unknown;
+impl<P: ?Sized, X: ?Sized> Source<P, X> for Gate<false> {
+    type Wire = X;
 }
 
 /// Edge `FROM -> TO` of contract `C`, as the type checks carry it (for their message).
@@ -264,24 +225,39 @@ impl VersionDef for Unknown {
     const TYPE_NAME: &'static str = "an unknown version";
     const CONTRACT_NAME: &'static str = "";
     const STUB: bool = true;
+    // No field: an edge from an unknown version is clean only when it declares every one of
+    // its fields added, and then there is no field to check.
+    type Wire = Unknown;
 }
 
-/// A version, whose fields can be looked up for the checks of edge `E` (`()` until
-/// [`Doc::edge`] names it).
+/// A version, or (after [`Doc::edge`]) the fields the checks of edge `E` read.
 pub struct Doc<P: ?Sized, E = ()>(PhantomData<(*const P, E)>);
 
 impl<P: ?Sized> Doc<P> {
     /// This version as the source of edge `FROM -> TO` of contract `C`, whose keys line up
-    /// when `CLEAN` ([`edge_is_clean`]): the version the edge's type checks look at.
+    /// when `CLEAN` ([`edge_is_clean`]): the fields its type checks read, this version's when
+    /// `CLEAN`, the stand-in `X` otherwise ([`Source`]).
     #[allow(clippy::type_complexity)]
-    pub fn edge<C, const FROM: u32, const TO: u32, const CLEAN: bool>(
+    pub fn edge<C, const FROM: u32, const TO: u32, const CLEAN: bool, X: ?Sized>(
         self,
-    ) -> Doc<<Gate<CLEAN> as Source<P>>::Doc, EdgeOf<C, FROM, TO>>
+    ) -> Doc<<Gate<CLEAN> as Source<P, X>>::Wire, EdgeOf<C, FROM, TO>>
     where
-        Gate<CLEAN>: Source<P>,
+        Gate<CLEAN>: Source<P, X>,
     {
         Doc(PhantomData)
     }
+}
+
+impl<W: ?Sized, C, const FROM: u32, const TO: u32> Doc<W, EdgeOf<C, FROM, TO>> {
+    /// The fields to read: none at run time (the checks are never run, only compiled); the
+    /// derive reads them in an `if let`, for their types.
+    pub fn wire(&self) -> Option<&W> {
+        None
+    }
+
+    /// Compiles only when a field of type `New` in the edge's target version had the type of
+    /// `old` in its source version ([`SameType`]).
+    pub fn keeps<New: ?Sized, Old: ?Sized + SameType<New, C, FROM, TO>>(&self, _old: &Old) {}
 }
 
 /// Builds a [`FieldDef`] (shorter generated code than a struct literal).
@@ -294,13 +270,15 @@ pub const fn field(name: &'static str, key: &'static str, flatten: bool, hash: u
     }
 }
 
-/// Holds when a field keeps its type across edge `FROM -> TO` of contract `C`.
+/// Holds when a field of type `Self` in version `FROM` of contract `C` keeps its type `New`
+/// in version `TO`. (The old type is `Self`, read from the source's field, so that the
+/// compiler waits for it instead of taking it from the one implementation.)
 #[diagnostic::on_unimplemented(
-    message = "`{C}` {FROM} -> {TO} changes the type of this field from `{Old}` to `{Self}`",
-    label = "was `{Old}` in version {FROM}",
-    note = "declare converts(<this field>) with a `with` function that builds the new value, or keep the type `{Old}`"
+    message = "`{C}` {FROM} -> {TO} changes the type of this field from `{Self}` to `{New}`",
+    label = "was `{Self}` in version {FROM}",
+    note = "declare converts(<this field>) with a `with` function that builds the new value, or keep the type `{Self}`"
 )]
-pub trait SameType<Old: ?Sized, C, const FROM: u32, const TO: u32> {}
+pub trait SameType<New: ?Sized, C, const FROM: u32, const TO: u32> {}
 
 impl<T: ?Sized, C, const FROM: u32, const TO: u32> SameType<T, C, FROM, TO> for T {}
 
