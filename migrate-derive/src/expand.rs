@@ -182,6 +182,7 @@ pub fn version_items(
         quote!(#p::field(#name, #key, #flatten, #hash))
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
+    let layout = layout(wire.iter().map(|f| (f.flatten, key_hash(f))));
     // The fields as a struct (`VersionDef::Wire`): the next version's type checks read it.
     let wire_struct = wire_struct(&wire);
     let key_check = spanned! {ident.span()=>
@@ -237,6 +238,7 @@ pub fn version_items(
                 const TYPE_NAME: &'static str = #type_name;
                 const CONTRACT_NAME: &'static str = __CONTRACT_NAME;
                 const STUB: bool = #stub;
+                const LAYOUT: u64 = #layout;
                 type Wire = __Wire;
             }
             impl #p::BelongsTo<#contract> for #ident {}
@@ -282,7 +284,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     // Every mention of the source type carries the span of `from = N`, so that an unknown
     // version is reported once, there.
     let prev = Ident::new(&format!("__Prev{k}"), from_span);
-    let edge_const = format_ident!("__EDGE{}", k);
+    let edge_fn = format_ident!("__edge{}", k);
     let clean_const = format_ident!("__CLEAN{}", k);
     let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
     let declared_added = |f: &Field<'_>| {
@@ -291,13 +293,16 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             .chain(&e.adds)
             .any(|i| unraw(i) == f.name)
     };
-    // The indices (in the version's table of fields) of the declared additions.
-    let added: Vec<usize> = wire_fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| declared_added(f))
-        .map(|(i, _)| i)
-        .collect();
+    // The layout the source has when the edge keeps its fields in place: the target's
+    // fields, leaving out the declared additions (`__private::layout`).
+    let lined_up = (e.removes.is_empty() && e.renames.is_empty()).then(|| {
+        layout(
+            wire_fields
+                .iter()
+                .filter(|f| !declared_added(f))
+                .map(|f| (f.flatten, key_hash(f))),
+        )
+    });
     let wire = |name: &Ident| -> String {
         let text = unraw(name);
         v.field(&text).map_or(text, |f| f.key.clone())
@@ -377,8 +382,17 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let prev_alias = spanned! {from_span=>
         type #prev = <#contract as #p::VersionOf<#from_n>>::Doc;
     };
+    // The edge as a table, built by a `const fn` so that the compiler only builds it for an
+    // edge that does not line up (or has a fault to name).
+    let clean = match lined_up {
+        Some(expected) => quote! {
+            <#prev as #p::VersionDef>::LAYOUT == #expected || #p::edge_is_clean(&#edge_fn())
+        },
+        None => quote!(#p::edge_is_clean(&#edge_fn())),
+    };
     let edge_def = quote! {
-        const #edge_const: #p::EdgeDef = #p::EdgeDef {
+        const fn #edge_fn() -> #p::EdgeDef {
+            #p::EdgeDef {
             contract: __CONTRACT_NAME,
             from: #from_n,
             to: #to,
@@ -391,13 +405,13 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             adds_defaulted: &[#(#adds_defaulted_names),*],
             adds: &[#(#adds_names),*],
             converts: &[#(#converts_names),*],
-            added: &[#(#added),*],
-        };
-        const #clean_const: bool = #p::edge_is_clean(&#edge_const);
+            }
+        }
+        const #clean_const: bool = #clean;
     };
     let span = e.span;
     let checks = spanned! {span=>
-        const _: () = if !#clean_const { #p::check_edge(&#edge_const) };
+        const _: () = if !#clean_const { #p::check_edge(&#edge_fn()) };
     };
     // The type checks read the source's fields by name (`VersionDef::Wire`): a kept field
     // under its key (its name when flattened), a renamed one under its old name.
@@ -533,6 +547,18 @@ fn key_hash(f: &Field<'_>) -> u64 {
     }
 }
 
+/// FNV-1a 64 over fields given as (flatten, hash): `__private::layout`, at expansion time.
+fn layout(fields: impl Iterator<Item = (bool, u64)>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (flatten, hash) in fields {
+        for b in [u8::from(flatten)].into_iter().chain(hash.to_le_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
 /// FNV-1a 64 of `kind`, a NUL byte and `text`: `__private::field_hash`, at expansion time.
 fn field_hash(kind: &str, text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -589,12 +615,53 @@ fn transform_fn(name: &Ident, call: &TokenStream) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use super::field_hash;
+    use super::{field_hash, layout, wire_name};
 
     #[test]
     fn field_hash_matches_the_runtime() {
         // FNV-1a 64 of b"k\0id", as `__private::field_hash("k", "id")` computes it (the
         // runtime's unit test checks the same value).
         assert_eq!(field_hash("k", "id"), 16_928_280_949_471_346_179);
+    }
+
+    #[test]
+    fn layout_matches_the_runtime() {
+        // A field on key `id`, then a flattened field `x`: `__private::layout` of the same
+        // table gives this value (the runtime's unit test checks it).
+        let fields = [(false, field_hash("k", "id")), (true, field_hash("f", "x"))];
+        assert_eq!(layout(fields.into_iter()), 1_983_445_447_536_592_035);
+        assert_ne!(layout(fields.into_iter().rev()), layout(fields.into_iter()));
+    }
+
+    #[test]
+    fn wire_names_are_identifiers_and_never_shared() {
+        let texts = [
+            "id",
+            "run_id",
+            "run__id",
+            "runId",
+            "run-id",
+            "run_2d_id",
+            "run_2d__id",
+            "_",
+            "__",
+            "-",
+            "é",
+            "x y",
+            "",
+        ];
+        let names: Vec<String> = texts.iter().map(|t| wire_name("k_", t)).collect();
+        for (i, a) in names.iter().enumerate() {
+            assert!(
+                syn::parse_str::<syn::Ident>(a).is_ok(),
+                "{a} is not an identifier"
+            );
+            for b in &names[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(wire_name("k_", "schemaVersion"), "k_schemaVersion");
+        assert_eq!(wire_name("k_", "run_id"), "k_run__id");
+        assert_eq!(wire_name("k_", "x-y"), "k_x_2d_y");
     }
 }

@@ -49,6 +49,9 @@ pub trait VersionDef: 'static {
     /// True when the derive reported an error and emitted a stand-in: checks that would
     /// only repeat that error are skipped.
     const STUB: bool;
+    /// [`layout`] of [`Self::FIELDS`], computed by the derive: an edge whose target keeps
+    /// this version's fields in place compares it with one integer.
+    const LAYOUT: u64;
     /// The version's fields as a struct that is never built: one public field per field of
     /// [`Self::FIELDS`] under `k_<wire key>` (`f_<name>` when flattened), and again under
     /// `n_<name>`, each of the field's type. In a name, ASCII letters and digits stand for
@@ -225,6 +228,7 @@ impl VersionDef for Unknown {
     const TYPE_NAME: &'static str = "an unknown version";
     const CONTRACT_NAME: &'static str = "";
     const STUB: bool = true;
+    const LAYOUT: u64 = layout(&[]);
     // No field: an edge from an unknown version is clean only when it declares every one of
     // its fields added, and then there is no field to check.
     type Wire = Unknown;
@@ -345,9 +349,6 @@ pub struct EdgeDef {
     pub adds: &'static [&'static str],
     /// `converts(…)`: fields of the target.
     pub converts: &'static [&'static str],
-    /// The indices in `this_fields` of the fields `adds_defaulted(…)` and `adds(…)` name, in
-    /// increasing order.
-    pub added: &'static [usize],
 }
 
 /// Rule 1: every field of the source is kept, removed or renamed.
@@ -871,49 +872,37 @@ pub const fn check_unversioned(contract: &str, versions: &[VersionInfo], n: u32)
     fail(&m)
 }
 
-/// Whether no rule of [`check_edge`] is broken (the same conditions, without messages).
-/// The edge's type checks run only when it holds ([`Gate`]).
-pub const fn edge_is_clean(e: &EdgeDef) -> bool {
-    lines_up(e) || edge_is_clean_by_name(e)
-}
-
-/// Whether edge `e` keeps the source's fields, in the source's order, and adds exactly the
-/// fields it declares: with no removes or renames, the target's fields, leaving out the
-/// declared additions, have the source's keys one by one. This is the usual edge (new fields
-/// added, the others kept in place), and it proves the edge clean in one pass over two
-/// tables of integers, where [`edge_is_clean_by_name`] compares names (the compiler
-/// interprets this code, and that comparison was most of a contract's checking time).
-///
-/// Agrees with [`edge_is_clean_by_name`] whenever it holds: every source field is matched by
-/// a kept target field and every kept target field by a source field; a declared addition
-/// cannot also be in the source, since the source has no field left over for it (a version
-/// with two fields on one key is refused by its own derive).
-const fn lines_up(e: &EdgeDef) -> bool {
-    if !e.removes.is_empty() || !e.renames.is_empty() {
-        return false;
-    }
-    let (prev, this, added) = (e.prev_fields, e.this_fields, e.added);
-    if this.len() != prev.len() + added.len() {
-        return false;
-    }
-    let (mut i, mut j, mut a) = (0, 0, 0);
-    while i < this.len() {
-        if a < added.len() && added[a] == i {
-            a += 1;
-        } else {
-            if j >= prev.len() || prev[j].hash != this[i].hash || prev[j].flatten != this[i].flatten
-            {
-                return false;
-            }
-            j += 1;
+/// A version's [`VersionDef::LAYOUT`]: FNV-1a 64 over its fields in order, each as its
+/// `flatten` flag (one byte) and its [`FieldDef::hash`] (eight bytes, little-endian). The
+/// derive computes the same at expansion time, for its version's fields and, for an edge
+/// without removes or renames, for the fields it expects the source to have (its own, minus
+/// the declared additions): when the source's layout is that one, the edge keeps the source's
+/// fields in place and adds exactly the fields it declares, and is clean ([`edge_is_clean`]),
+/// which the compiler then learns from one comparison of two integers instead of a walk
+/// over two tables of fields (the compiler interprets this code, and that walk was most of a
+/// contract's checking time). Two layouts are told apart by a 64-bit hash, as two keys are.
+pub const fn layout(fields: &[FieldDef]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < fields.len() {
+        h ^= fields[i].flatten as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        let bytes = fields[i].hash.to_le_bytes();
+        let mut b = 0;
+        while b < 8 {
+            h ^= bytes[b] as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            b += 1;
         }
         i += 1;
     }
-    a == added.len() && j == prev.len()
+    h
 }
 
-/// [`edge_is_clean`] for any edge, field by field.
-const fn edge_is_clean_by_name(e: &EdgeDef) -> bool {
+/// Whether no rule of [`check_edge`] is broken (the same conditions, without messages).
+/// The edge's type checks read its source's fields only when it holds ([`Gate`]); the
+/// derive asks it only of an edge whose source does not have the [`layout`] it expects.
+pub const fn edge_is_clean(e: &EdgeDef) -> bool {
     let mut j = 0;
     while j < e.removes.len() {
         let i = by_name(e.prev_fields, e.removes[j]);
@@ -1266,6 +1255,17 @@ mod tests {
         assert_ne!(field_hash("k", "id"), field_hash("n", "id"));
     }
 
+    #[test]
+    fn layout_is_what_the_derive_computes() {
+        // The derive's unit test `layout_matches_the_runtime` checks the same value.
+        let fields = [
+            field("id", "id", false, field_hash("k", "id")),
+            field("x", "x", true, field_hash("f", "x")),
+        ];
+        assert_eq!(layout(&fields), 1_983_445_447_536_592_035);
+        assert_eq!(layout(&[]), 0xcbf2_9ce4_8422_2325);
+    }
+
     const POOL: [&str; 8] = ["a", "b", "c", "d", "e", "f", "g", "h"];
 
     fn table(names: &[&'static str]) -> &'static [FieldDef] {
@@ -1293,8 +1293,17 @@ mod tests {
             adds_defaulted: Box::leak(names.into_boxed_slice()),
             adds: &[],
             converts: &[],
-            added: Box::leak(added.to_vec().into_boxed_slice()),
         }
+    }
+
+    /// What the derive compares for edge `e`, whose target declares the fields at `added`:
+    /// the source's layout, and the one it expects (the target's fields minus `added`).
+    fn lines_up(e: &EdgeDef, added: &[usize]) -> bool {
+        let expected: Vec<FieldDef> = (0..e.this_fields.len())
+            .filter(|i| !added.contains(i))
+            .map(|i| e.this_fields[i])
+            .collect();
+        layout(e.prev_fields) == layout(&expected)
     }
 
     /// A version's field names: distinct names of [`POOL`], in any order.
@@ -1302,10 +1311,10 @@ mod tests {
         proptest::sample::subsequence(POOL.to_vec(), 0..=POOL.len()).prop_shuffle()
     }
 
-    use proptest::prelude::{prop_assert, prop_assert_eq, proptest, Strategy};
+    use proptest::prelude::{prop_assert, proptest, Strategy};
 
     proptest! {
-        /// The one-pass check never passes an edge the field-by-field check refuses.
+        /// The comparison of layouts never passes an edge the field-by-field check refuses.
         #[test]
         fn lining_up_implies_clean(
             prev in names(),
@@ -1314,10 +1323,9 @@ mod tests {
         ) {
             let added: Vec<usize> = (0..this.len()).filter(|&i| mask[i]).collect();
             let e = edge(&prev, &this, &added);
-            if lines_up(&e) {
-                prop_assert!(edge_is_clean_by_name(&e));
+            if lines_up(&e, &added) {
+                prop_assert!(edge_is_clean(&e));
             }
-            prop_assert_eq!(edge_is_clean(&e), edge_is_clean_by_name(&e));
         }
 
         /// Fields kept in place and new ones declared: the one pass proves the edge clean.
@@ -1329,7 +1337,7 @@ mod tests {
             let added: Vec<usize> = (0..this.len()).filter(|&i| mask[i]).collect();
             let prev: Vec<&'static str> =
                 (0..this.len()).filter(|&i| !mask[i]).map(|i| this[i]).collect();
-            prop_assert!(lines_up(&edge(&prev, &this, &added)));
+            prop_assert!(lines_up(&edge(&prev, &this, &added), &added));
         }
     }
 
@@ -1337,7 +1345,7 @@ mod tests {
     fn reordered_dropped_or_undeclared_fields_do_not_line_up() {
         // Reordered: clean, but only by name.
         let e = edge(&["a", "b"], &["b", "a"], &[]);
-        assert!(!lines_up(&e) && edge_is_clean(&e));
+        assert!(!lines_up(&e, &[]) && edge_is_clean(&e));
         // Dropped, undeclared, declared but already there.
         assert!(!edge_is_clean(&edge(&["a", "b"], &["a"], &[])));
         assert!(!edge_is_clean(&edge(&["a"], &["a", "b"], &[])));
