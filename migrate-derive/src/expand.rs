@@ -69,7 +69,7 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
     let version_of = versions.iter().enumerate().map(|(i, v)| {
         let span = path_span(v);
         spanned! {span=>
-            impl #p::VersionOf<{ #p::slot(&[#(#numbers),*], #i) }> for #ident {
+            impl #p::VersionOf<{ #p::slot(__NUMBERS, #i) }> for #ident {
                 type Doc = #v;
             }
         }
@@ -118,6 +118,8 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
                 const NAME: &'static str = #name;
                 const VERSION_KEY: &'static str = #version_key;
             }
+            // The listed versions' numbers, named once for every `VersionOf` impl.
+            const __NUMBERS: &[u32] = &[#(#numbers),*];
             #(#version_of)*
             const __VERSIONS: &[#p::VersionInfo] = &[
                 #(<#versions as ::migrate_runtime::Versioned>::INFO),*
