@@ -181,7 +181,7 @@ pub fn version_items(
     let field_defs = wire.iter().map(|f| {
         let (name, key, flatten) = (&f.name, &f.key, f.flatten);
         let hash = key_hash(f);
-        quote!(#p::field(#name, #key, #flatten, #hash))
+        quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten, hash: #hash })
     });
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
     let layout = layout(wire.iter().map(|f| (f.flatten, key_hash(f))));

@@ -264,16 +264,6 @@ impl<W: ?Sized, C, const FROM: u32, const TO: u32> Doc<W, EdgeOf<C, FROM, TO>> {
     pub fn keeps<New: ?Sized, Old: ?Sized + SameType<New, C, FROM, TO>>(&self, _old: &Old) {}
 }
 
-/// Builds a [`FieldDef`] (shorter generated code than a struct literal).
-pub const fn field(name: &'static str, key: &'static str, flatten: bool, hash: u64) -> FieldDef {
-    FieldDef {
-        name,
-        key,
-        flatten,
-        hash,
-    }
-}
-
 /// Holds when a field of type `Self` in version `FROM` of contract `C` keeps its type `New`
 /// in version `TO`. (The old type is `Self`, read from the source's field, so that the
 /// compiler waits for it instead of taking it from the one implementation.)
@@ -1264,6 +1254,15 @@ mod tests {
         ];
         assert_eq!(layout(&fields), 1_983_445_447_536_592_035);
         assert_eq!(layout(&[]), 0xcbf2_9ce4_8422_2325);
+    }
+
+    fn field(name: &'static str, key: &'static str, flatten: bool, hash: u64) -> FieldDef {
+        FieldDef {
+            name,
+            key,
+            flatten,
+            hash,
+        }
     }
 
     const POOL: [&str; 8] = ["a", "b", "c", "d", "e", "f", "g", "h"];
