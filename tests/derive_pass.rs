@@ -431,3 +431,65 @@ mod settings {
         );
     }
 }
+
+/// Versions in sibling modules whose fields are private and of a type private to the
+/// parent module, with keys that are not Rust identifiers: the derives' checks compile
+/// without a warning (the type checks read the fields through the derives' own tables, not
+/// through the version structs, whose fields the other module cannot see).
+#[deny(warnings)]
+mod private_fields {
+    use migrate_runtime::{Contract, Versioned};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct Step {
+        name: String,
+    }
+
+    #[derive(Contract)]
+    #[contract(name = "job", versions(v1::JobV1, v2::JobV2))]
+    pub struct Job;
+
+    mod v1 {
+        use super::Step;
+        use migrate_runtime::Versioned;
+        use serde::{Deserialize, Serialize};
+
+        #[derive(Debug, Serialize, Deserialize, Versioned)]
+        #[versioned(contract = super::Job, version = 1)]
+        pub struct JobV1 {
+            #[serde(rename = "step list")]
+            steps: Vec<Step>,
+            #[serde(rename = "run_id")]
+            run: String,
+        }
+    }
+
+    mod v2 {
+        use super::Step;
+        use migrate_runtime::Versioned;
+        use serde::{Deserialize, Serialize};
+
+        #[derive(Debug, Serialize, Deserialize, Versioned)]
+        #[versioned(contract = super::Job, version = 2)]
+        #[migration(from = 1, adds_defaulted(owner))]
+        pub struct JobV2 {
+            #[serde(rename = "step list")]
+            pub(super) steps: Vec<Step>,
+            #[serde(rename = "run_id")]
+            run: String,
+            #[serde(default, rename = "ÿwner")]
+            owner: String,
+        }
+    }
+
+    #[test]
+    fn a_contract_of_private_fields_and_unusual_keys_registers_its_edge() {
+        let info = Job::info();
+        assert_eq!(info.versions[0].wire_keys, ["step list", "run_id"]);
+        assert_eq!(info.versions[1].wire_keys, ["step list", "run_id", "ÿwner"]);
+        assert_eq!(info.versions[1].edges[0].claims.adds_defaulted, ["ÿwner"]);
+        let _: Vec<Step> = Vec::new();
+        let _ = <v2::JobV2 as Versioned>::VERSION;
+    }
+}
