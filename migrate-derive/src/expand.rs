@@ -1,13 +1,14 @@
 //! Writes the code of a valid input: the `Contract` / `Versioned` impls with their
-//! registry entries and transforms, the hidden tables (`ContractDef`, `VersionDef`,
-//! `VersionOf`, `FieldByKey`, `BelongsTo`), and the constants and functions through which
-//! the compiler checks the rules that span two structs.
+//! registry entries and transforms, the hidden tables (`ContractDef`, `VersionDef` with its
+//! struct of fields `Wire`, `VersionOf`, `BelongsTo`), and the constants and functions
+//! through which the compiler checks the rules that span two structs.
 //!
 //! Everything sits in `const _: () = { … };`, uses absolute paths (the runtime's hidden
 //! module through the alias `__p`), and names its own items with a `__` prefix. Each check
 //! is spanned at the attribute, field or type it is about, so that rustc reports a broken
 //! rule where the user fixes it; the checks cost the compiler little when they pass (one
-//! constant per edge and per version, literal hashes for the type lookups).
+//! integer comparison for an edge that keeps its source's fields in place, a field access
+//! and one trait bound per field type).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};

@@ -1032,9 +1032,10 @@ const fn push_names(mut m: Msg, fields: &[FieldDef]) -> Msg {
 }
 
 /// The index of the field of `fields` that `f` (a field of the other version) matches on
-/// the wire: same wire key, or same flattened field, told by [`FieldDef::hash`] alone, as
-/// the type lookups ([`FieldByKey`]) tell them. (Comparing the texts as well was most of a
-/// clean edge's cost to the compiler, which interprets this code.)
+/// the wire: same wire key, or same flattened field, told by [`FieldDef::hash`] alone.
+/// (Comparing the texts as well was most of a clean edge's cost to the compiler, which
+/// interprets this code. Should two keys ever share a hash, the type checks, which read
+/// the source's fields by their keys' text ([`VersionDef::Wire`]), fail to compile.)
 const fn by_key(fields: &[FieldDef], f: &FieldDef) -> usize {
     let mut i = 0;
     while i < fields.len() {
