@@ -870,7 +870,10 @@ pub const fn check_unversioned(contract: &str, versions: &[VersionInfo], n: u32)
 /// fields in place and adds exactly the fields it declares, and is clean ([`edge_is_clean`]),
 /// which the compiler then learns from one comparison of two integers instead of a walk
 /// over two tables of fields (the compiler interprets this code, and that walk was most of a
-/// contract's checking time). Two layouts are told apart by a 64-bit hash, as two keys are.
+/// contract's checking time). A declared addition cannot also be in the source: the target
+/// would then have its key twice (added, and kept among the others), and a version with two
+/// fields on one key is refused by its own derive. Two layouts are told apart by a 64-bit hash, as two keys
+/// are.
 pub const fn layout(fields: &[FieldDef]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut i = 0;
