@@ -161,6 +161,8 @@ pub fn version(v: &Version<'_>) -> TokenStream {
 pub struct EdgeCode {
     pub entry: TokenStream,
     pub items: TokenStream,
+    /// The edge's type checks: a block of the version's check function.
+    pub checks: TokenStream,
 }
 
 /// The items of a version, whether or not its edges are valid (`stub` when they are not).
@@ -199,14 +201,21 @@ pub fn version_items(
     // A version the contract does not list would never be registered: reported at its
     // number.
     let listed = spanned! {version.span=>
+        (&#p::ListingProbe::<__Contract, #number>::NEW).check().listed();
+    };
+    // One function (never called) holds the checks that are type-checked statements: this
+    // one, and each edge's type checks in a block of its own.
+    let edge_checks = edges.iter().map(|e| &e.checks);
+    let check_fn = quote! {
         #[allow(dead_code)]
-        fn __listed() {
+        fn __checks() {
             #[allow(unused_imports)]
-            use #p::{NoContract as _, ViaContract as _};
-            (&#p::ListingProbe::<__Contract, #number>::NEW).check().listed();
+            use #p::{NoContract as _, NoVersion as _, ViaContract as _, ViaVersion as _};
+            #listed
+            #(#edge_checks)*
         }
     };
-    let roundtrip = roundtrip_fn(v);
+    let (roundtrip, roundtrip_ref) = roundtrip_fn(v);
     let entries = edges.iter().map(|e| &e.entry);
     let items = edges.iter().map(|e| &e.items);
     let contract_span = path_span(contract);
@@ -226,7 +235,7 @@ pub fn version_items(
                 type_name: #type_name,
                 wire_keys: &[#(#wire_keys),*],
                 edges: &[#(#entries),*],
-                __roundtrip: __roundtrip,
+                __roundtrip: #roundtrip_ref,
             };
         }
     };
@@ -248,33 +257,35 @@ pub fn version_items(
             #wire_struct
             #roundtrip
             #key_check
-            #listed
+            #check_fn
             #(#items)*
         };
     }
 }
 
-fn roundtrip_fn(v: &Version<'_>) -> TokenStream {
+/// The version's typed round trip (`VersionInfo::__roundtrip`): the runtime's
+/// `roundtrip_plain::<Self>`, or with a `validate` hook a function of the version's own
+/// (the function, and a path to it).
+fn roundtrip_fn(v: &Version<'_>) -> (TokenStream, TokenStream) {
     let p = private();
     let ident = v.ident;
-    let validate = match &v.validate {
-        Some(path) => {
-            let span = path_span(path);
-            spanned! {span=>
-                let __validate: #p::Validate<#ident> =
-                    |__value: &#ident| #p::ValidateOutput::into_result(#path(__value));
-                ::core::option::Option::Some(__validate)
-            }
-        }
-        None => quote!(::core::option::Option::None),
+    let Some(path) = &v.validate else {
+        return (TokenStream::new(), quote!(#p::roundtrip_plain::<#ident>));
     };
-    quote! {
+    let span = path_span(path);
+    let validate = spanned! {span=>
+        let __validate: #p::Validate<#ident> =
+            |__value: &#ident| #p::ValidateOutput::into_result(#path(__value));
+        ::core::option::Option::Some(__validate)
+    };
+    let function = quote! {
         fn __roundtrip(
             __value: &#p::Node<'_>,
         ) -> ::core::result::Result<#p::Reading, ::migrate_runtime::RoundTripError> {
             #p::roundtrip::<#ident>(__value, { #validate })
         }
-    }
+    };
+    (function, quote!(__roundtrip))
 }
 
 fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode> {
@@ -454,15 +465,8 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             quote!(#name),
         )
     };
-    let types_fn = format_ident!("__types{}", k);
-    let items = quote! {
-        #prev_alias
-        #edge_def
-        #checks
-        #[allow(dead_code)]
-        fn #types_fn() {
-            #[allow(unused_imports)]
-            use #p::{NoVersion as _, ViaVersion as _};
+    let checks_block = quote! {
+        {
             let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW)
                 .doc()
                 .edge::<#contract, #from_n, #to, { #clean_const }, #expect>();
@@ -470,11 +474,20 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
                 #type_checks
             }
         }
+    };
+    let items = quote! {
+        #prev_alias
+        #edge_def
+        #checks
         #expect_struct
         #up
         #down
     };
-    Some(EdgeCode { entry, items })
+    Some(EdgeCode {
+        entry,
+        items,
+        checks: checks_block,
+    })
 }
 
 /// The version's `VersionDef::Wire`: each field under its key (`k_`, or its name as `f_`
