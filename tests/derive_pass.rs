@@ -438,8 +438,9 @@ mod settings {
 /// through the version structs, whose fields the other module cannot see).
 #[deny(warnings)]
 mod private_fields {
-    use migrate_runtime::{Contract, Versioned};
+    use migrate_runtime::Contract;
     use serde::{Deserialize, Serialize};
+    use serde_json::json;
 
     #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
     struct Step {
@@ -484,12 +485,23 @@ mod private_fields {
     }
 
     #[test]
-    fn a_contract_of_private_fields_and_unusual_keys_registers_its_edge() {
+    fn a_contract_of_private_fields_and_unusual_keys_registers_and_runs_its_edge() {
         let info = Job::info();
         assert_eq!(info.versions[0].wire_keys, ["step list", "run_id"]);
         assert_eq!(info.versions[1].wire_keys, ["step list", "run_id", "ÿwner"]);
         assert_eq!(info.versions[1].edges[0].claims.adds_defaulted, ["ÿwner"]);
-        let _: Vec<Step> = Vec::new();
-        let _ = <v2::JobV2 as Versioned>::VERSION;
+        let doc = json!({"schemaVersion": 1, "step list": [{"name": "build"}], "run_id": "r7"});
+        let migrated = migrate_runtime::migrate(info, &doc).unwrap();
+        assert_eq!(
+            migrated.result,
+            json!({"schemaVersion": 2, "step list": [{"name": "build"}], "run_id": "r7", "ÿwner": ""})
+        );
+        let current: v2::JobV2 = serde_json::from_value(migrated.result).unwrap();
+        assert_eq!(
+            current.steps,
+            [Step {
+                name: "build".to_owned()
+            }]
+        );
     }
 }
