@@ -456,14 +456,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         (TokenStream::new(), quote!(<#ident as #p::VersionDef>::Wire))
     } else {
         let name = format_ident!("__Expect{}", k);
-        let fields = expected.iter().map(|(old, ty)| quote!(pub #old: #ty));
-        (
-            quote! {
-                #[allow(dead_code, non_snake_case, private_interfaces, unreachable_pub)]
-                pub struct #name { #(#fields),* }
-            },
-            quote!(#name),
-        )
+        (fields_struct(&name, expected.into_iter()), quote!(#name))
     };
     let checks_block = quote! {
         {
@@ -504,11 +497,21 @@ fn wire_struct(wire: &[&Field<'_>]) -> TokenStream {
                 (wire_ident("n_", &f.name, f.ident.span()), f.ty),
             ]
         })
-        .filter(|(name, _)| seen.insert(name.to_string()))
-        .map(|(name, ty)| quote!(pub #name: #ty));
+        .filter(|(name, _)| seen.insert(name.to_string()));
+    fields_struct(&Ident::new("__Wire", Span::call_site()), fields)
+}
+
+/// A struct of public fields that is never built, only read for its fields' types (a
+/// version's `Wire`, an edge's stand-in for it): the lints that would fire on it, whose
+/// names and types are the user's, are allowed.
+fn fields_struct<'t>(
+    name: &Ident,
+    fields: impl Iterator<Item = (Ident, &'t syn::Type)>,
+) -> TokenStream {
+    let fields = fields.map(|(field, ty)| quote!(pub #field: #ty));
     quote! {
         #[allow(dead_code, non_snake_case, private_interfaces, unreachable_pub)]
-        pub struct __Wire { #(#fields),* }
+        pub struct #name { #(#fields),* }
     }
 }
 

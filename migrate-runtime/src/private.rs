@@ -119,7 +119,7 @@ fn declarative<'a, T: Versioned>(
     direction: Direction,
 ) -> Result<Node<'a>, TransformError> {
     let body = Node::Object(rekey(body, edge, direction)?);
-    let reading = roundtrip::<T>(&body, None);
+    let reading = roundtrip_plain::<T>(&body);
     retyped(T::VERSION, reading, body)
 }
 
