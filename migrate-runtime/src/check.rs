@@ -8,7 +8,7 @@ use crate::changes::{changes_node, Change};
 use crate::contract::{ContractInfo, Edge};
 use crate::node::{Node, LAZY_FROM};
 use crate::reason::Unsupported;
-use crate::run::{detect_and_run, read_and_run, Migrated, Run, PARALLEL_FROM};
+use crate::run::{detect_and_run, read_and_run, Beside, Migrated, Run, PARALLEL_FROM};
 
 /// A document's status, serialized in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -132,7 +132,7 @@ fn check_node<'a>(
     target: &str,
     doc: &Node<'a>,
 ) -> (CheckReport, Option<Run<'a>>) {
-    let (detected, edges, outcome) = detect_and_run(info, doc, false, false);
+    let (detected, edges, outcome) = detect_and_run(info, doc, Beside::NOTHING);
     let mut verdict = Verdict::new(info, target);
     verdict.record(detected, edges.as_deref());
     let run = match outcome {

@@ -81,6 +81,8 @@ fn load_node<C: Contract>(doc: Node<'_>) -> Result<C::Current, Unsupported> {
         return Err(not_an_object(kind));
     };
     body.retain(|(k, _)| k != info.version_key);
+    // One document, on the calling thread: no hash beside the last step, no reading beside
+    // the first edge.
     let chained = run_chain::<()>(info, detected, &edges, body, None, false)?;
     let body = Node::Object(chained.body);
     crate::__private::deserialize::<C::Current>(&body).map_err(|e| {

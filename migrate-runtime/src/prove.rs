@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::canonical::{canonical_sha256, canonical_sha256_node, reader_differs};
 use crate::contract::{ContractInfo, Edge};
 use crate::node::{objects_eq, Entries, Lookup, Node, LAZY_FROM};
-use crate::run::{both, guarded, migrate_node, read_and_run, PARALLEL_FROM};
+use crate::run::{both, guarded, migrate_node, read_and_run, Beside, PARALLEL_FROM};
 use crate::{ReasonCode, Status, Unsupported};
 
 /// The proof format this crate writes (`proofFormat`).
@@ -740,7 +740,7 @@ fn check_idempotent(
         }
     }
     let before = Node::Object(result.clone());
-    match migrate_node(info, before.clone(), false, false) {
+    match migrate_node(info, before.clone(), Beside::NOTHING) {
         Ok(again) => {
             let mut findings = Findings::new("idempotent");
             let mut pointer = String::new();

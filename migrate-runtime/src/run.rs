@@ -73,7 +73,7 @@ pub fn migrate(info: &'static ContractInfo, doc: &Value) -> Result<Migrated, Uns
 
 /// [`migrate`], consuming the document: no copy of it is made.
 pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated, Unsupported> {
-    let run = migrate_node(info, Node::from_value(doc), false, false)?;
+    let run = migrate_node(info, Node::from_value(doc), Beside::NOTHING)?;
     Ok(Migrated {
         detected: run.detected,
         chain: run.chain(),
@@ -82,15 +82,30 @@ pub fn migrate_owned(info: &'static ContractInfo, doc: Value) -> Result<Migrated
     })
 }
 
-/// [`migrate_owned`] on the engine's tree; with `hash_result`, the result's canonical hash
-/// is computed beside the chain's last step, on a second thread, and with `parallel` (a
-/// large document), the source's own validation beside the chain's edges (see
-/// [`run_chain`]).
+/// What a run does on a second thread, beside its own work (see [`run_chain`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Beside {
+    /// The result's canonical hash, beside the chain's last step (the prover's).
+    pub(crate) hash_result: bool,
+    /// The source's reading at its version, beside a declarative first edge (a large
+    /// document).
+    pub(crate) source_reading: bool,
+}
+
+impl Beside {
+    /// Everything on the calling thread.
+    pub(crate) const NOTHING: Beside = Beside {
+        hash_result: false,
+        source_reading: false,
+    };
+}
+
+/// [`migrate_owned`] on the engine's tree, with the work [`Beside`] asks for on a second
+/// thread.
 pub(crate) fn migrate_node<'a>(
     info: &'static ContractInfo,
     doc: Node<'a>,
-    hash_result: bool,
-    parallel: bool,
+    beside: Beside,
 ) -> Result<Run<'a>, Unsupported> {
     let detected = detect_node(info, &doc)?;
     let edges = resolve(info, detected)?;
@@ -130,8 +145,8 @@ pub(crate) fn migrate_node<'a>(
         detected,
         &edges,
         body,
-        hash_result.then_some(&hash),
-        parallel,
+        beside.hash_result.then_some(&hash),
+        beside.source_reading,
     )?;
     Ok(Run {
         detected,
@@ -178,7 +193,11 @@ pub(crate) fn read_and_run<'a>(
     hash: bool,
 ) -> Started<'a> {
     // The prover's result hash is started beside the chain's last step on a large document.
-    let run = |source: &Node<'a>| detect_and_run(info, source, hash && parallel, parallel);
+    let beside = Beside {
+        hash_result: hash && parallel,
+        source_reading: parallel,
+    };
+    let run = |source: &Node<'a>| detect_and_run(info, source, beside);
     let refused = |source_hash, error| Started {
         source_hash,
         detected: None,
@@ -226,12 +245,11 @@ pub(crate) fn read_and_run<'a>(
 
 /// The version `source` has and the chain's edges, as far as detection and resolution
 /// get, and the run (`source` is copied for the chain: raw parts cost nothing to copy);
-/// `hash_result` and `parallel` as for [`migrate_node`].
+/// `beside` as for [`migrate_node`].
 pub(crate) fn detect_and_run<'a>(
     info: &'static ContractInfo,
     source: &Node<'a>,
-    hash_result: bool,
-    parallel: bool,
+    beside: Beside,
 ) -> (
     Option<u32>,
     Option<Vec<&'static Edge>>,
@@ -239,11 +257,7 @@ pub(crate) fn detect_and_run<'a>(
 ) {
     let detected = detect_node(info, source).ok();
     let edges = detected.and_then(|d| resolve(info, d).ok());
-    (
-        detected,
-        edges,
-        migrate_node(info, source.clone(), hash_result, parallel),
-    )
+    (detected, edges, migrate_node(info, source.clone(), beside))
 }
 
 /// Runs `a` and `b`, `b` on a thread of its own when `parallel`; a panic in either goes on
@@ -289,7 +303,7 @@ pub(crate) struct Chained<'a, B> {
 /// "settled" by reading alone there ([`restores_to_itself`]), so the output stays intact
 /// for the job.
 ///
-/// With `parallel`, when the first edge is declarative (it does not take the source's
+/// With `source_reading`, when the first edge is declarative (it does not take the source's
 /// typed reading), the source's reading at its detected version runs on one thread while
 /// the edges run on another; both end before the last step, so that at most two typed
 /// readings are alive at once, as when they run in turn.
@@ -299,7 +313,7 @@ pub(crate) fn run_chain<'a, B: Send>(
     edges: &[&'static Edge],
     body: Entries<'a>,
     beside: Option<&(dyn Fn(&Node<'a>) -> B + Sync)>,
-    parallel: bool,
+    source_reading: bool,
 ) -> Result<Chained<'a, B>, Unsupported> {
     let current = info.current_version();
     let Some(start) = info.version(detected) else {
@@ -327,7 +341,7 @@ pub(crate) fn run_chain<'a, B: Send>(
         // is the last step.
         return read_last(start, body, beside, invalid_at_start, info, current);
     }
-    body = if parallel && !edges[0].claims.custom {
+    body = if source_reading && !edges[0].claims.custom {
         // A declarative first edge does not take the source's reading: the source is
         // checked at its version on this thread while the chain runs on a second one (on
         // a copy of the body's first level; the levels below are shared text). The
@@ -622,6 +636,12 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 mod tests {
     use super::*;
 
+    /// The result's hash beside the last step, as the prover asks for it.
+    const HASH: Beside = Beside {
+        hash_result: true,
+        source_reading: false,
+    };
+
     fn same(value: &Node<'_>) -> Result<Reading, RoundTripError> {
         Ok(Reading::new((), Node::from_value(value.to_value())))
     }
@@ -697,7 +717,7 @@ mod tests {
             r#"{"c": "d", "a": [], "schemaVersion": 1}"#,
         ] {
             let doc = crate::node::parse_with(text.as_bytes(), true).unwrap();
-            let run = migrate_node(&ONE, doc.clone(), true, false).unwrap();
+            let run = migrate_node(&ONE, doc.clone(), HASH).unwrap();
             assert!(run.settled);
             let hash = run.result_hash.expect("hashed beside").unwrap();
             let result = Node::Object(run.result);
@@ -711,13 +731,13 @@ mod tests {
                 assert_eq!(hash, canonical_sha256_node(&doc, false).unwrap(), "{text}");
             }
             // Not asked for: not computed.
-            assert!(migrate_node(&ONE, doc.clone(), false, false)
+            assert!(migrate_node(&ONE, doc.clone(), Beside::NOTHING)
                 .unwrap()
                 .result_hash
                 .is_none());
             // A reading that changes the body: the hash of the body would be wrong, and is
             // thrown away.
-            let run = migrate_node(&FILLS, doc, true, false).unwrap();
+            let run = migrate_node(&FILLS, doc, HASH).unwrap();
             assert!(!run.settled);
             assert!(run.result_hash.is_none());
         }
