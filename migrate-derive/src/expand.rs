@@ -61,6 +61,7 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
         Some(f) => quote!(::core::option::Option::Some(#f)),
         None => quote!(::core::option::Option::None),
     };
+    let version_key_bit = version_key_bit(&version_key);
     let versions = &c.versions;
     let current = versions.last();
     let numbers: Vec<TokenStream> = versions
@@ -118,6 +119,7 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
             impl #p::ContractDef for #ident {
                 const NAME: &'static str = #name;
                 const VERSION_KEY: &'static str = #version_key;
+                const VERSION_KEY_BIT: u128 = #version_key_bit;
             }
             // The listed versions' numbers, named once for every `VersionOf` impl.
             const __NUMBERS: &[u32] = &[#(#numbers),*];
@@ -126,10 +128,10 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
                 #(<#versions as ::migrate_runtime::Versioned>::INFO),*
             ];
             const __CONTRACTS: &[&str] = &[
-                #(<#versions as #p::VersionDef>::CONTRACT_NAME),*
+                #(<#versions as #p::VersionDef>::META.contract_name),*
             ];
             const __STUBS: &[bool] = &[
-                #(<#versions as #p::VersionDef>::STUB),*
+                #(<#versions as #p::VersionDef>::META.stub),*
             ];
             #contract_impl
             const __ALL_REACHABLE: bool =
@@ -161,6 +163,8 @@ pub fn version(v: &Version<'_>) -> TokenStream {
 pub struct EdgeCode {
     pub entry: TokenStream,
     pub items: TokenStream,
+    /// The edge's evaluated check: a statement of a constant of the version's.
+    pub evaluated: TokenStream,
     /// The edge's type checks: a block of the version's check function.
     pub checks: TokenStream,
 }
@@ -181,22 +185,33 @@ pub fn version_items(
     };
     let number = version.value;
     let wire: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
+    // Each field by the shortest constructor that describes it (the table is written out
+    // for every version, and evaluated only when a check must name its fields).
     let field_defs = wire.iter().map(|f| {
-        let (name, key, flatten) = (&f.name, &f.key, f.flatten);
-        let hash = key_hash(f);
-        quote!(#p::FieldDef { name: #name, key: #key, flatten: #flatten, hash: #hash })
+        let (name, key, hash) = (&f.name, &f.key, key_hash(f));
+        if f.flatten {
+            quote!(#p::flattened(#name, #hash))
+        } else if name == key {
+            quote!(#p::field(#key, #hash))
+        } else {
+            quote!(#p::renamed(#name, #key, #hash))
+        }
     });
+    let key_bits = wire
+        .iter()
+        .filter(|f| !f.flatten)
+        .fold(0u128, |bits, f| bits | key_bit(key_hash(f)));
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
     let layout = layout(wire.iter().map(|f| (f.flatten, key_hash(f))));
     // The fields as a struct (`VersionDef::Wire`): the next version's type checks read it.
-    let wire_struct = wire_struct(&wire);
+    let wire_struct = wire_struct(&wire, stub);
     let key_check = spanned! {ident.span()=>
-        const _: () = #p::check_version_key(
-            __CONTRACT_NAME,
-            __VERSION_KEY,
-            #type_name,
-            <#ident as #p::VersionDef>::FIELDS,
-        );
+        if #p::key_may_collide(&<#ident as #p::VersionDef>::META) {
+            #p::check_version_key(
+                &<#ident as #p::VersionDef>::META,
+                <#ident as #p::VersionDef>::FIELDS,
+            )
+        }
     };
     // A version the contract does not list would never be registered: reported at its
     // number.
@@ -209,22 +224,34 @@ pub fn version_items(
     let check_fn = quote! {
         #[allow(dead_code)]
         fn __checks() {
-            #[allow(unused_imports)]
-            use #p::{NoContract as _, NoVersion as _, ViaContract as _, ViaVersion as _};
-            #listed
+            {
+                #[allow(unused_imports)]
+                use #p::{NoContract as _, ViaContract as _};
+                #listed
+            }
             #(#edge_checks)*
         }
     };
     let (roundtrip, roundtrip_ref) = roundtrip_fn(v);
     let entries = edges.iter().map(|e| &e.entry);
     let items = edges.iter().map(|e| &e.items);
+    // The checks the compiler evaluates: the version key's (at the type's name) and each
+    // edge's (at its attribute), as statements of constants, each a call spanned at what it
+    // is about. The first edge's constant holds the key check too (each constant is a body
+    // of its own for the compiler); a failed check stops its constant, so the key check
+    // comes after the edge's, and each edge keeps a constant of its own.
+    let mut evaluated = edges.iter().map(|e| &e.evaluated);
+    let first = evaluated.next();
+    let consts = std::iter::once(quote!(#first #key_check))
+        .chain(evaluated.map(|check| quote!(#check)))
+        .map(|body| quote!(const _: () = { #body };));
+    // The contract is named once, at `contract = …`: a wrong path is reported there.
     let contract_span = path_span(contract);
-    // The contract is named once, at `contract = …`: a wrong path is reported there, once.
-    let contract_items = spanned! {contract_span=>
-        type __Contract = #contract;
-        const __CONTRACT_NAME: &str = <__Contract as #p::ContractDef>::NAME;
-        const __VERSION_KEY: &str = <__Contract as #p::ContractDef>::VERSION_KEY;
-    };
+    let contract_alias = spanned! {contract_span=> type __Contract = #contract; };
+    let contract_name = spanned! {contract_span=> <__Contract as #p::ContractDef>::NAME };
+    let version_key = spanned! {contract_span=> <__Contract as #p::ContractDef>::VERSION_KEY };
+    let version_key_bit =
+        spanned! {contract_span=> <__Contract as #p::ContractDef>::VERSION_KEY_BIT };
     let contract_ty = spanned! {contract_span=> __Contract };
     let versioned_impl = quote! {
         impl ::migrate_runtime::Versioned for #ident {
@@ -243,20 +270,25 @@ pub fn version_items(
         #[allow(non_upper_case_globals, non_camel_case_types, clippy::all)]
         const _: () = {
             #alias
-            #contract_items
+            #contract_alias
             #versioned_impl
             impl #p::VersionDef for #ident {
                 const FIELDS: &'static [#p::FieldDef] = &[#(#field_defs),*];
-                const TYPE_NAME: &'static str = #type_name;
-                const CONTRACT_NAME: &'static str = __CONTRACT_NAME;
-                const STUB: bool = #stub;
-                const LAYOUT: u64 = #layout;
+                const META: #p::VersionMeta = #p::VersionMeta {
+                    type_name: #type_name,
+                    contract_name: #contract_name,
+                    version_key: #version_key,
+                    version_key_bit: #version_key_bit,
+                    key_bits: #key_bits,
+                    stub: #stub,
+                    layout: #layout,
+                };
                 type Wire = __Wire;
             }
             impl #p::BelongsTo<#contract> for #ident {}
             #wire_struct
             #roundtrip
-            #key_check
+            #(#consts)*
             #check_fn
             #(#items)*
         };
@@ -299,7 +331,6 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     // version is reported once, there.
     let prev = Ident::new(&format!("__Prev{k}"), from_span);
     let edge_fn = format_ident!("__edge{}", k);
-    let clean_const = format_ident!("__CLEAN{}", k);
     let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
     let declared_added = |f: &Field<'_>| {
         e.adds_defaulted
@@ -396,21 +427,35 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let prev_alias = spanned! {from_span=>
         type #prev = <#contract as #p::VersionOf<#from_n>>::Doc;
     };
+    // Whether the edge is clean (`edge_is_clean`), as the type checks' gate reads it, and
+    // its evaluated check (which starts by asking the same): one integer comparison when the
+    // edge keeps its source's fields in place.
+    let (clean, evaluated) = match lined_up {
+        Some(expected) => (
+            quote! {
+                <#prev as #p::VersionDef>::META.layout == #expected
+                    || #p::edge_is_clean(&#edge_fn())
+            },
+            quote! {
+                if <#prev as #p::VersionDef>::META.layout != #expected {
+                    #p::check_edge(&#edge_fn())
+                }
+            },
+        ),
+        None => (
+            quote!(#p::edge_is_clean(&#edge_fn())),
+            quote!(#p::check_edge(&#edge_fn());),
+        ),
+    };
     // The edge as a table, built by a `const fn` so that the compiler only builds it for an
     // edge that does not line up (or has a fault to name).
-    let clean = match lined_up {
-        Some(expected) => quote! {
-            <#prev as #p::VersionDef>::LAYOUT == #expected || #p::edge_is_clean(&#edge_fn())
-        },
-        None => quote!(#p::edge_is_clean(&#edge_fn())),
-    };
     let edge_def = quote! {
         const fn #edge_fn() -> #p::EdgeDef {
             #p::EdgeDef {
-            contract: __CONTRACT_NAME,
+            contract: <#ident as #p::VersionDef>::META.contract_name,
             from: #from_n,
             to: #to,
-            prev: <#prev as #p::VersionDef>::TYPE_NAME,
+            prev: <#prev as #p::VersionDef>::META.type_name,
             prev_fields: <#prev as #p::VersionDef>::FIELDS,
             this: #this,
             this_fields: <#ident as #p::VersionDef>::FIELDS,
@@ -421,12 +466,8 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             converts: &[#(#converts_names),*],
             }
         }
-        const #clean_const: bool = #clean;
     };
-    let span = e.span;
-    let checks = spanned! {span=>
-        const _: () = if !#clean_const { #p::check_edge(&#edge_fn()) };
-    };
+    let evaluated = respan(evaluated, e.span);
     // The type checks read the source's fields by name (`VersionDef::Wire`): a kept field
     // under its key (its name when flattened), a renamed one under its old name.
     let mut type_checks = TokenStream::new();
@@ -445,7 +486,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         let ty_span = type_span(f);
         // Every token written here gets the type's span; `#ty` keeps its own.
         type_checks.extend(quote_spanned! {ty_span=>
-            __prev.keeps::<#ty, _>(&__w.#old);
+            __prev.keeps::<#ty, _>(&raw const __w.#old);
         });
         expected.push((old, ty));
     }
@@ -460,9 +501,12 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     };
     let checks_block = quote! {
         {
-            let __prev = (&#p::VersionProbe::<#contract, #from_n>::NEW)
-                .doc()
-                .edge::<#contract, #from_n, #to, { #clean_const }, #expect>();
+            let __prev = {
+                #[allow(unused_imports)]
+                use #p::{NoVersion as _, ViaVersion as _};
+                (&#p::VersionProbe::<#contract, #from_n>::NEW).doc()
+            }
+            .edge::<#contract, #from_n, #to, { #clean }, #expect>();
             if let ::core::option::Option::Some(__w) = __prev.wire() {
                 #type_checks
             }
@@ -471,7 +515,6 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let items = quote! {
         #prev_alias
         #edge_def
-        #checks
         #expect_struct
         #up
         #down
@@ -479,26 +522,31 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     Some(EdgeCode {
         entry,
         items,
+        evaluated,
         checks: checks_block,
     })
 }
 
 /// The version's `VersionDef::Wire`: each field under its key (`k_`, or its name as `f_`
 /// when flattened) and under its name (`n_`), for the next version's type checks.
-fn wire_struct(wire: &[&Field<'_>]) -> TokenStream {
+fn wire_struct(wire: &[&Field<'_>], stub: bool) -> TokenStream {
+    let fields = wire.iter().flat_map(|f| {
+        [
+            (source_ident(f), f.ty),
+            (wire_ident("n_", &f.name, f.ident.span()), f.ty),
+        ]
+    });
+    let name = Ident::new("__Wire", Span::call_site());
+    if !stub {
+        return fields_struct(&name, fields);
+    }
     // Two fields on one key are refused (and this version stubbed): the struct keeps the
     // first, so as not to add a duplicate field to that error.
     let mut seen = std::collections::HashSet::new();
-    let fields = wire
-        .iter()
-        .flat_map(|f| {
-            [
-                (source_ident(f), f.ty),
-                (wire_ident("n_", &f.name, f.ident.span()), f.ty),
-            ]
-        })
-        .filter(|(name, _)| seen.insert(name.to_string()));
-    fields_struct(&Ident::new("__Wire", Span::call_site()), fields)
+    fields_struct(
+        &name,
+        fields.filter(|(name, _)| seen.insert(name.to_string())),
+    )
 }
 
 /// A struct of public fields that is never built, only read for its fields' types (a
@@ -564,6 +612,16 @@ fn key_hash(f: &Field<'_>) -> u64 {
     } else {
         field_hash("k", &f.key)
     }
+}
+
+/// `__private::key_bit`, at expansion time.
+fn key_bit(hash: u64) -> u128 {
+    1 << (hash % 128)
+}
+
+/// The contract's `ContractDef::VERSION_KEY_BIT`.
+pub fn version_key_bit(version_key: &str) -> u128 {
+    key_bit(field_hash("k", version_key))
 }
 
 /// FNV-1a 64 over fields given as (flatten, hash): `__private::layout`, at expansion time.
@@ -634,7 +692,7 @@ fn transform_fn(name: &Ident, call: &TokenStream) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use super::{field_hash, layout, wire_name};
+    use super::{field_hash, layout, version_key_bit, wire_name};
 
     #[test]
     fn field_hash_matches_the_runtime() {
@@ -650,6 +708,13 @@ mod tests {
         let fields = [(false, field_hash("k", "id")), (true, field_hash("f", "x"))];
         assert_eq!(layout(fields.into_iter()), 1_983_445_447_536_592_035);
         assert_ne!(layout(fields.into_iter().rev()), layout(fields.into_iter()));
+    }
+
+    #[test]
+    fn key_bits_match_the_runtime() {
+        // `__private::key_bit(field_hash("k", "schemaVersion"))`: the runtime's unit test
+        // pins the same value.
+        assert_eq!(version_key_bit("schemaVersion"), 1 << 99);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub fn contract(c: &Contract<'_>, cx: Ctxt) -> TokenStream {
         .version_key
         .as_ref()
         .map_or_else(|| "schemaVersion".to_owned(), syn::LitStr::value);
+    let version_key_bit = expand::version_key_bit(&version_key);
     // The versions still find their contract's name, so that their own checks run, and
     // every version number resolves (to no fields), so that they report nothing more.
     quote! {
@@ -29,6 +30,7 @@ pub fn contract(c: &Contract<'_>, cx: Ctxt) -> TokenStream {
             impl #p::ContractDef for #ident {
                 const NAME: &'static str = #name;
                 const VERSION_KEY: &'static str = #version_key;
+                const VERSION_KEY_BIT: u128 = #version_key_bit;
             }
             impl<const V: u32> #p::VersionOf<V> for #ident {
                 type Doc = #p::Unknown;

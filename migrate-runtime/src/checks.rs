@@ -11,6 +11,36 @@ use core::marker::PhantomData;
 
 use crate::contract::VersionInfo;
 
+/// A field whose wire key is its name (the derive's usual entry in [`VersionDef::FIELDS`]).
+pub const fn field(key: &'static str, hash: u64) -> FieldDef {
+    FieldDef {
+        name: key,
+        key,
+        flatten: false,
+        hash,
+    }
+}
+
+/// A field whose wire key differs from its name (serde's `rename` / `rename_all`).
+pub const fn renamed(name: &'static str, key: &'static str, hash: u64) -> FieldDef {
+    FieldDef {
+        name,
+        key,
+        flatten: false,
+        hash,
+    }
+}
+
+/// A `#[serde(flatten)]` field (its hash is of its name).
+pub const fn flattened(name: &'static str, hash: u64) -> FieldDef {
+    FieldDef {
+        name,
+        key: name,
+        flatten: true,
+        hash,
+    }
+}
+
 /// A top-level field of a version struct, as its derive saw it.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldDef {
@@ -36,22 +66,17 @@ pub trait ContractDef: 'static {
     const NAME: &'static str;
     /// The contract's version key.
     const VERSION_KEY: &'static str;
+    /// [`key_bit`] of the version key's [`field_hash`], computed by the derive.
+    const VERSION_KEY_BIT: u128;
 }
 
 /// The table of a version's fields: written by `#[derive(Versioned)]`.
 pub trait VersionDef: 'static {
     /// The struct's top-level fields (skipped fields left out), in declaration order.
     const FIELDS: &'static [FieldDef];
-    /// The struct's name.
-    const TYPE_NAME: &'static str;
-    /// The name of the contract the struct declares (`#[versioned(contract = …)]`).
-    const CONTRACT_NAME: &'static str;
-    /// True when the derive reported an error and emitted a stand-in: checks that would
-    /// only repeat that error are skipped.
-    const STUB: bool;
-    /// [`layout`] of [`Self::FIELDS`], computed by the derive: an edge whose target keeps
-    /// this version's fields in place compares it with one integer.
-    const LAYOUT: u64;
+    /// The rest of what the checks read of the version, in one constant (each constant is
+    /// a body of its own for the compiler).
+    const META: VersionMeta;
     /// The version's fields as a struct that is never built: one public field per field of
     /// [`Self::FIELDS`] under `k_<wire key>` (`f_<name>` when flattened), and again under
     /// `n_<name>`, each of the field's type. In a name, ASCII letters and digits stand for
@@ -60,6 +85,29 @@ pub trait VersionDef: 'static {
     /// The next version's type checks read the types of these fields: a field access costs
     /// the compiler far less than a trait impl per field did.
     type Wire: ?Sized;
+}
+
+/// What the checks read of a version besides its fields ([`VersionDef::META`]).
+#[derive(Clone, Copy, Debug)]
+pub struct VersionMeta {
+    /// The struct's name.
+    pub type_name: &'static str,
+    /// The name of the contract the struct declares (`#[versioned(contract = …)]`).
+    pub contract_name: &'static str,
+    /// That contract's version key.
+    pub version_key: &'static str,
+    /// That contract's [`ContractDef::VERSION_KEY_BIT`].
+    pub version_key_bit: u128,
+    /// The [`key_bit`]s of the version's wire keys (flattened fields left out), or-ed
+    /// together by the derive: when the version key's bit is not among them, no field has
+    /// the version key, and [`check_version_key`] need not read the fields.
+    pub key_bits: u128,
+    /// True when the derive reported an error and emitted a stand-in: checks that would
+    /// only repeat that error are skipped.
+    pub stub: bool,
+    /// [`layout`] of [`VersionDef::FIELDS`], computed by the derive: an edge whose target
+    /// keeps this version's fields in place compares it with one integer.
+    pub layout: u64,
 }
 
 /// Version `V` of a contract: written by `#[derive(Contract)]` for each listed type.
@@ -225,10 +273,15 @@ pub struct Unknown;
 
 impl VersionDef for Unknown {
     const FIELDS: &'static [FieldDef] = &[];
-    const TYPE_NAME: &'static str = "an unknown version";
-    const CONTRACT_NAME: &'static str = "";
-    const STUB: bool = true;
-    const LAYOUT: u64 = layout(&[]);
+    const META: VersionMeta = VersionMeta {
+        type_name: "an unknown version",
+        contract_name: "",
+        version_key: "",
+        version_key_bit: 0,
+        key_bits: 0,
+        stub: true,
+        layout: layout(&[]),
+    };
     // No field: an edge from an unknown version is clean only when it declares every one of
     // its fields added, and then there is no field to check.
     type Wire = Unknown;
@@ -260,8 +313,10 @@ impl<W: ?Sized, C, const FROM: u32, const TO: u32> Doc<W, EdgeOf<C, FROM, TO>> {
     }
 
     /// Compiles only when a field of type `New` in the edge's target version had the type of
-    /// `old` in its source version ([`SameType`]).
-    pub fn keeps<New: ?Sized, Old: ?Sized + SameType<New, C, FROM, TO>>(&self, _old: &Old) {}
+    /// the field `old` points at in its source version ([`SameType`]). A raw pointer
+    /// (`&raw const __w.k_…`) borrows nothing, which leaves the borrow checker nothing to
+    /// track for the check.
+    pub fn keeps<New: ?Sized, Old: ?Sized + SameType<New, C, FROM, TO>>(&self, _old: *const Old) {}
 }
 
 /// Holds when a field of type `Self` in version `FROM` of contract `C` keeps its type `New`
@@ -614,27 +669,41 @@ const fn rename(e: &EdgeDef, j: usize) -> Msg {
 }
 
 /// Rule 6: a field's wire key is not the contract's version key.
-const fn version_key_field(contract: &str, version_key: &str, this: &str, f: &FieldDef) -> Msg {
+const fn version_key_field(meta: &VersionMeta, f: &FieldDef) -> Msg {
     let (name, key) = (f.name, f.key);
-    if f.flatten || !eq(version_key, key) {
+    if f.flatten || !eq(meta.version_key, key) {
         return Msg::new();
     }
     Msg::new()
-        .push(contract)
+        .push(meta.contract_name)
         .push(": field `")
         .push(name)
         .push("` of ")
-        .push(this)
+        .push(meta.type_name)
         .push(" has the wire key `")
         .push(key)
         .push("`, the contract's version key, which the runtime reads and writes itself: remove the field, or give it another key with #[serde(rename = \"…\")]")
 }
 
-/// Rule 6: no field of a version has the contract's version key as its wire key.
-pub const fn check_version_key(contract: &str, version_key: &str, this: &str, fields: &[FieldDef]) {
+/// A wire key's bit in [`VersionMeta::key_bits`], from its [`field_hash`]. The derives
+/// compute the same at expansion time.
+pub const fn key_bit(hash: u64) -> u128 {
+    1 << (hash % 128)
+}
+
+/// Whether a field of the version may have the version key: false settles
+/// [`check_version_key`] without reading the version's fields (each evaluated constant costs
+/// the compiler an interpretation).
+pub const fn key_may_collide(meta: &VersionMeta) -> bool {
+    meta.key_bits & meta.version_key_bit != 0
+}
+
+/// Rule 6: no field of a version (`meta`, `fields`) has its contract's version key as its
+/// wire key.
+pub const fn check_version_key(meta: &VersionMeta, fields: &[FieldDef]) {
     // One hash for the version key, compared with each field's: the text is compared only
     // on the way to a message (which names only true matches).
-    let hash = field_hash("k", version_key);
+    let hash = field_hash("k", meta.version_key);
     let mut clean = true;
     let mut i = 0;
     while i < fields.len() {
@@ -647,7 +716,7 @@ pub const fn check_version_key(contract: &str, version_key: &str, this: &str, fi
     let mut all = Msg::new();
     i = 0;
     while i < fields.len() {
-        all = all.join(version_key_field(contract, version_key, this, &fields[i]));
+        all = all.join(version_key_field(meta, &fields[i]));
         i += 1;
     }
     if all.len > 0 {
@@ -862,7 +931,7 @@ pub const fn check_unversioned(contract: &str, versions: &[VersionInfo], n: u32)
     fail(&m)
 }
 
-/// A version's [`VersionDef::LAYOUT`]: FNV-1a 64 over its fields in order, each as its
+/// A version's [`VersionMeta::layout`]: FNV-1a 64 over its fields in order, each as its
 /// `flatten` flag (one byte) and its [`FieldDef::hash`] (eight bytes, little-endian). The
 /// derive computes the same at expansion time, for its version's fields and, for an edge
 /// without removes or renames, for the fields it expects the source to have (its own, minus
@@ -1331,6 +1400,19 @@ mod tests {
             }
         }
 
+        /// A version that has a field on the version key is never passed over by the key
+        /// bits: the full check always runs for it.
+        #[test]
+        fn key_bits_never_pass_over_the_version_key(
+            keys in names(),
+            version_key in proptest::sample::select(POOL.to_vec()),
+        ) {
+            let meta = meta(&keys, version_key);
+            if keys.contains(&version_key) {
+                prop_assert!(key_may_collide(&meta));
+            }
+        }
+
         /// Fields kept in place and new ones declared: the one pass proves the edge clean.
         #[test]
         fn kept_fields_and_declared_additions_line_up(
@@ -1354,6 +1436,38 @@ mod tests {
         assert!(!edge_is_clean(&edge(&["a"], &["a", "b"], &[])));
         assert!(!edge_is_clean(&edge(&["a", "b"], &["a", "b"], &[1])));
         assert!(edge_is_clean(&edge(&["a"], &["a", "b"], &[1])));
+    }
+
+    /// What the derives write for a version with wire keys `keys` of a contract with
+    /// `version_key`: the key bits, or-ed (`VersionMeta::key_bits`), and the contract's.
+    fn meta(keys: &[&'static str], version_key: &'static str) -> VersionMeta {
+        VersionMeta {
+            type_name: "V",
+            contract_name: "c",
+            version_key,
+            version_key_bit: key_bit(field_hash("k", version_key)),
+            key_bits: keys
+                .iter()
+                .fold(0, |bits, key| bits | key_bit(field_hash("k", key))),
+            stub: false,
+            layout: 0,
+        }
+    }
+
+    #[test]
+    fn key_bits_are_what_the_derive_computes() {
+        // The derive's unit test pins the same value.
+        assert_eq!(
+            key_bit(field_hash("k", "schemaVersion")),
+            1 << (field_hash("k", "schemaVersion") % 128)
+        );
+        assert_eq!(key_bit(field_hash("k", "schemaVersion")), 1 << 99);
+        // Usually the fields settle it without a look at them.
+        assert!(!key_may_collide(&meta(&["id", "tasks"], "schemaVersion")));
+        assert!(key_may_collide(&meta(
+            &["id", "schemaVersion"],
+            "schemaVersion"
+        )));
     }
 
     #[test]
