@@ -17,6 +17,9 @@ use syn::{Ident, LitStr, Path};
 use crate::ast::{Contract, Edge, Field, Version};
 use crate::valid::unraw;
 
+/// `__private::KEPT_MAX`: the most fields one type check (`Doc::kept<n>`) takes.
+const KEPT_MAX: usize = 16;
+
 /// `quote!` with every token at `span` (see [`respan`]).
 macro_rules! spanned {
     ($span:expr=> $($tt:tt)*) => {
@@ -470,7 +473,10 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let evaluated = respan(evaluated, e.span);
     // The type checks read the source's fields by name (`VersionDef::Wire`): a kept field
     // under its key (its name when flattened), a renamed one under its old name.
-    let mut type_checks = TokenStream::new();
+    // Each kept field as its type in this version and a pointer to it in the source's
+    // fields (`&raw const`, which borrows nothing), spanned at the field's type: an error
+    // is reported at its element of the group.
+    let mut kept: Vec<(&syn::Type, TokenStream)> = Vec::new();
     let mut expected = Vec::new();
     for f in &wire_fields {
         let added = declared_added(f);
@@ -482,14 +488,23 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             Some((old, _)) => wire_ident("n_", &unraw(old), f.ident.span()),
             None => source_ident(f),
         };
-        let ty = f.ty;
         let ty_span = type_span(f);
-        // Every token written here gets the type's span; `#ty` keeps its own.
-        type_checks.extend(quote_spanned! {ty_span=>
-            __prev.keeps::<#ty, _>(&raw const __w.#old);
-        });
-        expected.push((old, ty));
+        let mut at_type = old.clone();
+        at_type.set_span(ty_span);
+        kept.push((f.ty, quote_spanned! {ty_span=> &raw const __w.#at_type }));
+        expected.push((old, f.ty));
     }
+    // One call per group of fields (`__private::Doc::kept<n>`): a call is what costs the
+    // compiler, an argument much less.
+    let type_checks = kept.chunks(KEPT_MAX).map(|group| {
+        let types = group.iter().map(|(ty, _)| ty);
+        let pointers = group.iter().map(|(_, pointer)| pointer);
+        let method = Ident::new(&format!("kept{}", group.len()), e.span);
+        quote_spanned! {e.span=>
+            __prev.#method::<#(#types),*>(#(#pointers),*);
+        }
+    });
+    let type_checks = quote!(#(#type_checks)*);
     // What the checks read when the edge's keys do not line up (their errors are the
     // edge's, reported once): the target's own fields, or with renames a struct of the
     // fields the checks name, at the types they expect.

@@ -305,6 +305,19 @@ impl<P: ?Sized> Doc<P> {
     }
 }
 
+/// `Doc::kept<n>`, the type checks of `n` fields: compiles only when each pointer (a
+/// `&raw const __w.k_…`, which borrows nothing) points at a field of the source version whose
+/// type is the one at its place in the turbofish, the field's type in the target
+/// ([`SameType`]). One call checks a group of fields, and a field whose type changed is
+/// still reported on its own, at its argument, with [`SameType`]'s message.
+macro_rules! kept {
+    ($name:ident $($new:ident)+) => {
+        /// The type checks of a group of fields (see the `kept` macro).
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name<$($new),+>(&self, $(_: *const impl SameType<$new, C, FROM, TO>),+) {}
+    };
+}
+
 impl<W: ?Sized, C, const FROM: u32, const TO: u32> Doc<W, EdgeOf<C, FROM, TO>> {
     /// The fields to read: none at run time (the checks are never run, only compiled); the
     /// derive reads them in an `if let`, for their types.
@@ -312,12 +325,26 @@ impl<W: ?Sized, C, const FROM: u32, const TO: u32> Doc<W, EdgeOf<C, FROM, TO>> {
         None
     }
 
-    /// Compiles only when a field of type `New` in the edge's target version had the type of
-    /// the field `old` points at in its source version ([`SameType`]). A raw pointer
-    /// (`&raw const __w.k_…`) borrows nothing, which leaves the borrow checker nothing to
-    /// track for the check.
-    pub fn keeps<New: ?Sized, Old: ?Sized + SameType<New, C, FROM, TO>>(&self, _old: *const Old) {}
+    kept!(kept1 N0);
+    kept!(kept2 N0 N1);
+    kept!(kept3 N0 N1 N2);
+    kept!(kept4 N0 N1 N2 N3);
+    kept!(kept5 N0 N1 N2 N3 N4);
+    kept!(kept6 N0 N1 N2 N3 N4 N5);
+    kept!(kept7 N0 N1 N2 N3 N4 N5 N6);
+    kept!(kept8 N0 N1 N2 N3 N4 N5 N6 N7);
+    kept!(kept9 N0 N1 N2 N3 N4 N5 N6 N7 N8);
+    kept!(kept10 N0 N1 N2 N3 N4 N5 N6 N7 N8 N9);
+    kept!(kept11 N0 N1 N2 N3 N4 N5 N6 N7 N8 N9 N10);
+    kept!(kept12 N0 N1 N2 N3 N4 N5 N6 N7 N8 N9 N10 N11);
+    kept!(kept13 N0 N1 N2 N3 N4 N5 N6 N7 N8 N9 N10 N11 N12);
+    kept!(kept14 N0 N1 N2 N3 N4 N5 N6 N7 N8 N9 N10 N11 N12 N13);
+    kept!(kept15 N0 N1 N2 N3 N4 N5 N6 N7 N8 N9 N10 N11 N12 N13 N14);
+    kept!(kept16 N0 N1 N2 N3 N4 N5 N6 N7 N8 N9 N10 N11 N12 N13 N14 N15);
 }
+
+/// The most fields one `Doc::kept<n>` checks: the derive splits longer lists.
+pub const KEPT_MAX: usize = 16;
 
 /// Holds when a field of type `Self` in version `FROM` of contract `C` keeps its type `New`
 /// in version `TO`. (The old type is `Self`, read from the source's field, so that the
