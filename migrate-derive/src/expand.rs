@@ -10,7 +10,7 @@
 //! integer comparison for an edge that keeps its source's fields in place, a field access
 //! and one trait bound per field type).
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, LitStr, Path};
 
@@ -29,9 +29,10 @@ macro_rules! spanned {
 
 /// The runtime's hidden module, as the generated code names it: a short alias (declared
 /// at the top of each `const _` block) keeps the expansion small, which the compiler's
-/// parsing and incremental hashing of it repay.
-fn private() -> TokenStream {
-    quote!(__p)
+/// parsing and incremental hashing of it repay. An identifier, not a stream: each use is
+/// then one token added, not a stream handed to the compiler.
+fn private() -> Ident {
+    Ident::new("__p", Span::call_site())
 }
 
 /// The alias of [`private`].
@@ -476,7 +477,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     // Each kept field as its type in this version and a pointer to it in the source's
     // fields (`&raw const`, which borrows nothing), spanned at the field's type: an error
     // is reported at its element of the group.
-    let mut kept: Vec<(&syn::Type, TokenStream)> = Vec::new();
+    let mut kept: Vec<(&syn::Type, Ident)> = Vec::new();
     let mut expected = Vec::new();
     for f in &wire_fields {
         let added = declared_added(f);
@@ -488,20 +489,22 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             Some((old, _)) => wire_ident("n_", &unraw(old), f.ident.span()),
             None => source_ident(f),
         };
-        let ty_span = type_span(f);
         let mut at_type = old.clone();
-        at_type.set_span(ty_span);
-        kept.push((f.ty, quote_spanned! {ty_span=> &raw const __w.#at_type }));
+        at_type.set_span(type_span(f));
+        kept.push((f.ty, at_type));
         expected.push((old, f.ty));
     }
     // One call per group of fields (`__private::Doc::kept<n>`): a call is what costs the
     // compiler, an argument much less.
     let type_checks = kept.chunks(KEPT_MAX).map(|group| {
         let types = group.iter().map(|(ty, _)| ty);
-        let pointers = group.iter().map(|(_, pointer)| pointer);
+        let mut pointers = TokenStream::new();
+        for (_, field) in group {
+            raw_field_pointer(&mut pointers, field);
+        }
         let method = Ident::new(&format!("kept{}", group.len()), e.span);
         quote_spanned! {e.span=>
-            __prev.#method::<#(#types),*>(#(#pointers),*);
+            __prev.#method::<#(#types),*>(#pointers);
         }
     });
     let type_checks = quote!(#(#type_checks)*);
@@ -571,11 +574,32 @@ fn fields_struct<'t>(
     name: &Ident,
     fields: impl Iterator<Item = (Ident, &'t syn::Type)>,
 ) -> TokenStream {
-    let fields = fields.map(|(field, ty)| quote!(pub #field: #ty));
+    let (names, types): (Vec<Ident>, Vec<&syn::Type>) = fields.unzip();
     quote! {
         #[allow(dead_code, non_snake_case, private_interfaces, unreachable_pub)]
-        pub struct #name { #(#fields),* }
+        pub struct #name { #(pub #names: #types),* }
     }
+}
+
+/// Appends `&raw const __w.<field>,` to `out`, every token at the field's span (the place
+/// an error about it is reported), one token at a time (no stream per field for the
+/// compiler to take in).
+fn raw_field_pointer(out: &mut TokenStream, field: &Ident) {
+    let span = field.span();
+    let punct = |c| {
+        let mut p = Punct::new(c, Spacing::Alone);
+        p.set_span(span);
+        TokenTree::Punct(p)
+    };
+    out.extend([
+        punct('&'),
+        Ident::new("raw", span).into(),
+        Ident::new("const", span).into(),
+        Ident::new("__w", span).into(),
+        punct('.'),
+        field.clone().into(),
+        punct(','),
+    ]);
 }
 
 /// The name of field `f` in its version's `VersionDef::Wire`, as a later version reads it
