@@ -524,7 +524,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
                 use #p::{NoVersion as _, ViaVersion as _};
                 (&#p::VersionProbe::<#contract, #from_n>::NEW).doc()
             }
-            .edge::<#contract, #from_n, #to, { #clean }, #expect>();
+            .edge::<#to, { #clean }, #expect>();
             if let ::core::option::Option::Some(__w) = __prev.wire() {
                 #type_checks
             }

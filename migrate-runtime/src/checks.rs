@@ -166,7 +166,11 @@ impl<P: ?Sized, X: ?Sized> Source<P, X> for Gate<false> {
 }
 
 /// Edge `FROM -> TO` of contract `C`, as the type checks carry it (for their message).
-pub struct EdgeOf<C, const FROM: u32, const TO: u32>(PhantomData<*const C>);
+pub struct EdgeOf<C: ?Sized, const FROM: u32, const TO: u32>(PhantomData<*const C>);
+
+/// Version `V` of contract `C` as the source of an edge ([`VersionProbe`]'s answer carries
+/// it, so that [`Doc::edge`] is told only the edge's target).
+pub struct FromVersion<C: ?Sized, const V: u32>(PhantomData<*const C>);
 
 /// Looks up version `V` of contract `C` for the type checks of an edge: resolves to the
 /// version's type when `C` has it ([`ViaVersion`]), to [`Unknown`] otherwise ([`NoVersion`],
@@ -183,28 +187,34 @@ impl<C: ?Sized, const V: u32> VersionProbe<C, V> {
 pub trait ViaVersion {
     /// The version's type.
     type Doc: ?Sized;
+    /// [`FromVersion`].
+    type From;
     /// The version, to look up its fields.
-    fn doc(&self) -> Doc<Self::Doc> {
+    fn doc(&self) -> Doc<Self::Doc, Self::From> {
         Doc(PhantomData)
     }
 }
 
 impl<C: ?Sized + VersionOf<V>, const V: u32> ViaVersion for VersionProbe<C, V> {
     type Doc = C::Doc;
+    type From = FromVersion<C, V>;
 }
 
 /// The probe's answer when the contract lacks the version.
 pub trait NoVersion {
     /// [`Unknown`].
     type Doc: ?Sized;
+    /// [`FromVersion`].
+    type From;
     /// The version, to look up its fields.
-    fn doc(&self) -> Doc<Self::Doc> {
+    fn doc(&self) -> Doc<Self::Doc, Self::From> {
         Doc(PhantomData)
     }
 }
 
 impl<C: ?Sized, const V: u32> NoVersion for &VersionProbe<C, V> {
     type Doc = Unknown;
+    type From = FromVersion<C, V>;
 }
 
 /// Checks that a version is listed by its contract, when the contract is one: resolves
@@ -287,15 +297,16 @@ impl VersionDef for Unknown {
     type Wire = Unknown;
 }
 
-/// A version, or (after [`Doc::edge`]) the fields the checks of edge `E` read.
-pub struct Doc<P: ?Sized, E = ()>(PhantomData<(*const P, E)>);
+/// A version as the source of an edge (`E` = [`FromVersion`]), or (after [`Doc::edge`],
+/// `E` = [`EdgeOf`]) the fields the checks of the edge read.
+pub struct Doc<P: ?Sized, E>(PhantomData<(*const P, E)>);
 
-impl<P: ?Sized> Doc<P> {
-    /// This version as the source of edge `FROM -> TO` of contract `C`, whose keys line up
-    /// when `CLEAN` ([`edge_is_clean`]): the fields its type checks read, this version's when
-    /// `CLEAN`, the stand-in `X` otherwise ([`Source`]).
+impl<P: ?Sized, C: ?Sized, const FROM: u32> Doc<P, FromVersion<C, FROM>> {
+    /// This version (`FROM` of contract `C`) as the source of edge `FROM -> TO`, whose keys
+    /// line up when `CLEAN` ([`edge_is_clean`]): the fields its type checks read, this
+    /// version's when `CLEAN`, the stand-in `X` otherwise ([`Source`]).
     #[allow(clippy::type_complexity)]
-    pub fn edge<C, const FROM: u32, const TO: u32, const CLEAN: bool, X: ?Sized>(
+    pub fn edge<const TO: u32, const CLEAN: bool, X: ?Sized>(
         self,
     ) -> Doc<<Gate<CLEAN> as Source<P, X>>::Wire, EdgeOf<C, FROM, TO>>
     where
@@ -318,7 +329,7 @@ macro_rules! kept {
     };
 }
 
-impl<W: ?Sized, C, const FROM: u32, const TO: u32> Doc<W, EdgeOf<C, FROM, TO>> {
+impl<W: ?Sized, C: ?Sized, const FROM: u32, const TO: u32> Doc<W, EdgeOf<C, FROM, TO>> {
     /// The fields to read: none at run time (the checks are never run, only compiled); the
     /// derive reads them in an `if let`, for their types.
     pub fn wire(&self) -> Option<&W> {
@@ -354,9 +365,9 @@ pub const KEPT_MAX: usize = 16;
     label = "was `{Self}` in version {FROM}",
     note = "declare converts(<this field>) with a `with` function that builds the new value, or keep the type `{Self}`"
 )]
-pub trait SameType<New: ?Sized, C, const FROM: u32, const TO: u32> {}
+pub trait SameType<New: ?Sized, C: ?Sized, const FROM: u32, const TO: u32> {}
 
-impl<T: ?Sized, C, const FROM: u32, const TO: u32> SameType<T, C, FROM, TO> for T {}
+impl<T: ?Sized, C: ?Sized, const FROM: u32, const TO: u32> SameType<T, C, FROM, TO> for T {}
 
 /// Holds when `Self` is a version of contract `C`.
 #[diagnostic::on_unimplemented(
