@@ -83,8 +83,8 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
     let checks = versions.iter().enumerate().map(|(i, v)| {
         let span = path_span(v);
         spanned! {span=>
-            const _: () = #p::check_order(#name, __VERSIONS, #i);
-            const _: () = if !__ALL_REACHABLE {
+            const _: () = if !__CLEAN {
+                #p::check_order(#name, __VERSIONS, #i);
                 #p::check_reachable(#name, __VERSIONS, __CONTRACTS, __STUBS, #i)
             };
         }
@@ -138,8 +138,10 @@ pub fn contract(c: &Contract<'_>) -> TokenStream {
                 #(<#versions as #p::VersionDef>::META.stub),*
             ];
             #contract_impl
-            const __ALL_REACHABLE: bool =
-                #p::all_reachable(#name, __VERSIONS, __CONTRACTS, __STUBS);
+            // The contract's checks, once: each version's own run only when one fails (a
+            // version out of order stops its constant, and leaves no chain to check).
+            const __CLEAN: bool =
+                #p::contract_is_clean(#name, __VERSIONS, __CONTRACTS, __STUBS);
             #(#checks)*
             #unversioned_check
             #[allow(dead_code)]
@@ -189,18 +191,29 @@ pub fn version_items(
     };
     let number = version.value;
     let wire: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
-    // Each field by the shortest constructor that describes it (the table is written out
-    // for every version, and evaluated only when a check must name its fields).
-    let field_defs = wire.iter().map(|f| {
-        let (name, key, hash) = (&f.name, &f.key, key_hash(f));
-        if f.flatten {
-            quote!(#p::flattened(#name, #hash))
-        } else if name == key {
-            quote!(#p::field(#key, #hash))
-        } else {
-            quote!(#p::renamed(#name, #key, #hash))
-        }
-    });
+    // The fields as the runtime's `fields` takes them: every key (a flattened field's name
+    // in its place) and its hash, then the names that differ from their keys and the
+    // flattened fields, by index (both empty on the usual version). One call with arrays
+    // of literals costs the compiler far less than a call per field. The keys go through a
+    // local: a call on constants alone would be promoted, and the compiler's lints evaluate
+    // a promoted constant; this way the table is built only when a check reads it.
+    let field_keys = wire
+        .iter()
+        .map(|f| if f.flatten { &f.name } else { &f.key });
+    let field_hashes = wire.iter().map(|f| key_hash(f));
+    let field_names = wire
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.flatten && f.name != f.key)
+        .map(|(i, f)| {
+            let name = &f.name;
+            quote!((#i, #name))
+        });
+    let flattened = wire
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.flatten)
+        .map(|(i, _)| i);
     let key_bits = wire
         .iter()
         .filter(|f| !f.flatten)
@@ -209,11 +222,14 @@ pub fn version_items(
     let layout = layout(wire.iter().map(|f| (f.flatten, key_hash(f))));
     // The fields as a struct (`VersionDef::Wire`): the next version's type checks read it.
     let wire_struct = wire_struct(&wire, stub);
+    // The fields through `fields_of`: a constant that a constant's body names is evaluated
+    // with it (even in a branch not taken), and the table of fields is needed only when a
+    // key may clash.
     let key_check = spanned! {ident.span()=>
         if #p::key_may_collide(&<#ident as #p::VersionDef>::META) {
             #p::check_version_key(
                 &<#ident as #p::VersionDef>::META,
-                <#ident as #p::VersionDef>::FIELDS,
+                #p::fields_of::<#ident>(),
             )
         }
     };
@@ -277,7 +293,15 @@ pub fn version_items(
             #contract_alias
             #versioned_impl
             impl #p::VersionDef for #ident {
-                const FIELDS: &'static [#p::FieldDef] = &[#(#field_defs),*];
+                const FIELDS: &'static [#p::FieldDef] = {
+                    let __keys = [#(#field_keys),*];
+                    &#p::fields(
+                        __keys,
+                        [#(#field_hashes),*],
+                        &[#(#field_names),*],
+                        &[#(#flattened),*],
+                    )
+                };
                 const META: #p::VersionMeta = #p::VersionMeta {
                     type_name: #type_name,
                     contract_name: #contract_name,
@@ -389,7 +413,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         let name = format_ident!("__up{}", k);
         quote!(#name)
     } else {
-        quote!(#p::declarative_up::<#prev, #ident>)
+        quote!(#p::declarative_up::<#ident>)
     };
     let (down, down_ref) = match (&e.reversible, &e.reverse_with) {
         (Some(_), Some(rw)) => {
@@ -403,7 +427,7 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         }
         (Some(_), None) => (
             TokenStream::new(),
-            quote!(::core::option::Option::Some(#p::declarative_down::<#prev, #ident>)),
+            quote!(::core::option::Option::Some(#p::declarative_down::<#prev>)),
         ),
         _ => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
@@ -460,9 +484,9 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
             from: #from_n,
             to: #to,
             prev: <#prev as #p::VersionDef>::META.type_name,
-            prev_fields: <#prev as #p::VersionDef>::FIELDS,
+            prev_fields: #p::fields_of::<#prev>(),
             this: #this,
-            this_fields: <#ident as #p::VersionDef>::FIELDS,
+            this_fields: #p::fields_of::<#ident>(),
             removes: &[#(#removes),*],
             renames: &[#((#rename_olds, #rename_news)),*],
             adds_defaulted: &[#(#adds_defaulted_names),*],
@@ -548,12 +572,13 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
 /// The version's `VersionDef::Wire`: each field under its key (`k_`, or its name as `f_`
 /// when flattened) and under its name (`n_`), for the next version's type checks.
 fn wire_struct(wire: &[&Field<'_>], stub: bool) -> TokenStream {
-    let fields = wire.iter().flat_map(|f| {
-        [
-            (source_ident(f), f.ty),
-            (wire_ident("n_", &f.name, f.ident.span()), f.ty),
-        ]
-    });
+    // The fields by key first: the compiler finds a field by walking the struct's fields in
+    // order, and the type checks of a clean edge (the usual case) read only these.
+    let by_key = wire.iter().map(|f| (source_ident(f), f.ty));
+    let by_name = wire
+        .iter()
+        .map(|f| (wire_ident("n_", &f.name, f.ident.span()), f.ty));
+    let fields = by_key.chain(by_name);
     let name = Ident::new("__Wire", Span::call_site());
     if !stub {
         return fields_struct(&name, fields);

@@ -11,34 +11,54 @@ use core::marker::PhantomData;
 
 use crate::contract::VersionInfo;
 
-/// A field whose wire key is its name (the derive's usual entry in [`VersionDef::FIELDS`]).
-pub const fn field(key: &'static str, hash: u64) -> FieldDef {
-    FieldDef {
-        name: key,
-        key,
+/// A version's fields, built from their wire keys (the derive's [`VersionDef::FIELDS`]):
+/// `keys` holds each field's wire key in declaration order (a flattened field's name in its
+/// place), `hashes` each field's [`FieldDef::hash`] (computed by the derive), `renamed` the
+/// Rust name of each field whose key differs from it (by index), `flattened` the index of
+/// each `#[serde(flatten)]` field. The usual version needs only its keys and hashes: the
+/// derive writes one call with two arrays of literals, which the compiler type-checks for
+/// far less than a call per field.
+pub const fn fields<const N: usize>(
+    keys: [&'static str; N],
+    hashes: [u64; N],
+    renamed: &[(usize, &'static str)],
+    flattened: &[usize],
+) -> [FieldDef; N] {
+    let unset = FieldDef {
+        name: "",
+        key: "",
         flatten: false,
-        hash,
+        hash: 0,
+    };
+    let mut out = [unset; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = FieldDef {
+            name: keys[i],
+            key: keys[i],
+            flatten: false,
+            hash: hashes[i],
+        };
+        i += 1;
     }
+    i = 0;
+    while i < renamed.len() {
+        out[renamed[i].0].name = renamed[i].1;
+        i += 1;
+    }
+    i = 0;
+    while i < flattened.len() {
+        out[flattened[i]].flatten = true;
+        i += 1;
+    }
+    out
 }
 
-/// A field whose wire key differs from its name (serde's `rename` / `rename_all`).
-pub const fn renamed(name: &'static str, key: &'static str, hash: u64) -> FieldDef {
-    FieldDef {
-        name,
-        key,
-        flatten: false,
-        hash,
-    }
-}
-
-/// A `#[serde(flatten)]` field (its hash is of its name).
-pub const fn flattened(name: &'static str, hash: u64) -> FieldDef {
-    FieldDef {
-        name,
-        key: name,
-        flatten: true,
-        hash,
-    }
+/// `T::FIELDS`, through a call: the compiler's lints evaluate a constant that a function's
+/// body names, but not one behind a generic call, so a version's table of fields is built
+/// only when a check actually reads it.
+pub const fn fields_of<T: VersionDef + ?Sized>() -> &'static [FieldDef] {
+    T::FIELDS
 }
 
 /// A top-level field of a version struct, as its derive saw it.
@@ -901,9 +921,20 @@ const fn reachable(
     Some(reach)
 }
 
-/// Whether [`check_reachable`] passes for every listed version: evaluated once per
-/// contract, so that the check of each version runs only when one fails.
-pub const fn all_reachable(
+/// Whether [`check_order`] and [`check_reachable`] pass for every listed version (versions
+/// strictly increasing, each with a chain of edges to the current one): evaluated once per
+/// contract, so that the checks of each version run only when one fails.
+pub const fn contract_is_clean(
+    contract: &str,
+    versions: &[VersionInfo],
+    contracts: &[&str],
+    stubs: &[bool],
+) -> bool {
+    increasing(versions) && all_reachable(contract, versions, contracts, stubs)
+}
+
+/// Whether [`check_reachable`] passes for every listed version.
+const fn all_reachable(
     contract: &str,
     versions: &[VersionInfo],
     contracts: &[&str],
@@ -1374,6 +1405,34 @@ mod tests {
             flatten,
             hash,
         }
+    }
+
+    #[test]
+    fn fields_builds_each_kind_of_field() {
+        // What the derive writes for `id`, `run_id` under `#[serde(rename = "runId")]`, and
+        // a flattened `extra`: the keys (the flattened field's name in its place), their
+        // hashes, then the renamed field's name and the flattened field's index.
+        let hashes = [
+            field_hash("k", "id"),
+            field_hash("k", "runId"),
+            field_hash("f", "extra"),
+        ];
+        let built = fields(["id", "runId", "extra"], hashes, &[(1, "run_id")], &[2]);
+        let expected = [
+            field("id", "id", false, hashes[0]),
+            field("run_id", "runId", false, hashes[1]),
+            field("extra", "extra", true, hashes[2]),
+        ];
+        for (b, e) in built.iter().zip(&expected) {
+            assert_eq!(
+                (b.name, b.key, b.flatten, b.hash),
+                (e.name, e.key, e.flatten, e.hash)
+            );
+        }
+        // In a constant, as the derive uses it.
+        const BUILT: &[FieldDef] = &fields(["a", "b"], [1, 2], &[], &[]);
+        assert_eq!(BUILT.len(), 2);
+        assert_eq!((BUILT[1].name, BUILT[1].key, BUILT[1].hash), ("b", "b", 2));
     }
 
     const POOL: [&str; 8] = ["a", "b", "c", "d", "e", "f", "g", "h"];

@@ -80,47 +80,54 @@ fn serialized(
     }
 }
 
-/// The transform of a declarative edge (no `with`): renames move keys, removals drop them,
-/// defaulted additions are filled by deserializing as the target version. Keys the types do
-/// not model pass through unchanged, at any depth.
-pub fn declarative_up<'a, From, To>(
+/// The transform of a declarative edge (no `with`) into version `To`, the derive's `__up`:
+/// renames move keys, removals drop them, defaulted additions are filled by deserializing
+/// as `To`. Keys the types do not model pass through unchanged, at any depth. Generic only
+/// in the version it reads: the rest ([`declarative`]) is compiled once, here, rather than
+/// in every crate that declares an edge.
+pub fn declarative_up<'a, To: Versioned>(
     edge: &Edge,
     body: Entries<'a>,
     _reading: Option<Reading>,
-) -> Result<Node<'a>, TransformError>
-where
-    From: Versioned,
-    To: Versioned,
-{
-    declarative::<To>(edge, body, Direction::Up)
+) -> Result<Node<'a>, TransformError> {
+    declarative(
+        edge,
+        body,
+        Direction::Up,
+        To::VERSION,
+        roundtrip_plain::<To>,
+    )
 }
 
-/// The down transform of a reversible declarative edge: renames move back, defaulted
-/// additions are dropped.
-pub fn declarative_down<'a, From, To>(
+/// The down transform of a reversible declarative edge back into version `From` (the
+/// derive's `__down`): renames move back, defaulted additions are dropped.
+pub fn declarative_down<'a, From: Versioned>(
     edge: &Edge,
     body: Entries<'a>,
     _reading: Option<Reading>,
-) -> Result<Node<'a>, TransformError>
-where
-    From: Versioned,
-    To: Versioned,
-{
-    declarative::<From>(edge, body, Direction::Down)
+) -> Result<Node<'a>, TransformError> {
+    declarative(
+        edge,
+        body,
+        Direction::Down,
+        From::VERSION,
+        roundtrip_plain::<From>,
+    )
 }
 
-/// A declarative edge run in `direction` into version `T`: `body` rekeyed, read as `T`, and
-/// written back with whatever `T` does not model. Generic only in the typed reading: the
-/// key work ([`rekey`]) and the merge are compiled once, here, rather than in every crate
-/// that declares an edge.
-fn declarative<'a, T: Versioned>(
+/// A declarative edge run in `direction` into `version`, read by `roundtrip`: `body`
+/// rekeyed ([`rekey`]), read as that version, and written back with whatever the version
+/// does not model.
+fn declarative<'a>(
     edge: &Edge,
     body: Entries<'a>,
     direction: Direction,
+    version: u32,
+    roundtrip: RoundTrip,
 ) -> Result<Node<'a>, TransformError> {
     let body = Node::Object(rekey(body, edge, direction)?);
-    let reading = roundtrip_plain::<T>(&body);
-    retyped(T::VERSION, reading, body)
+    let reading = roundtrip(&body);
+    retyped(version, reading, body)
 }
 
 /// The transform of a custom edge: the body is read as `From` (or that reading is taken

@@ -51,8 +51,8 @@ macro_rules! declarative {
             to: <$to as Versioned>::VERSION,
             description: concat!(stringify!($from), " to ", stringify!($to)),
             claims: $claims,
-            __up: declarative_up::<$from, $to>,
-            __down: Some(declarative_down::<$from, $to>),
+            __up: declarative_up::<$to>,
+            __down: Some(declarative_down::<$from>),
         }
     };
 }

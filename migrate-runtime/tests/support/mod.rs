@@ -102,8 +102,8 @@ impl Versioned for TaskV2 {
             to: 2,
             description: "owner becomes assignee; retries",
             claims: CLAIMS_1_2,
-            __up: declarative_up::<TaskV1, TaskV2>,
-            __down: Some(declarative_down::<TaskV1, TaskV2>),
+            __up: declarative_up::<TaskV2>,
+            __down: Some(declarative_down::<TaskV1>),
         }],
         __roundtrip: rt::<TaskV2>,
     };
@@ -159,7 +159,7 @@ macro_rules! tasks_variant {
 type Body = Map<String, Value>;
 
 fn up(edge: &Edge, body: Body) -> Result<Body, TransformError> {
-    match declarative_up::<TaskV1, TaskV2>(edge, entries_of(body), None)?.into_value() {
+    match declarative_up::<TaskV2>(edge, entries_of(body), None)?.into_value() {
         Value::Object(map) => Ok(map),
         other => panic!("declarative_up returned {other}"),
     }
@@ -236,7 +236,7 @@ fn counts_retries(value: &Node<'_>) -> Result<Reading, RoundTripError> {
 tasks_variant!(
     BROKEN_NOT_IDEMPOTENT,
     "not-idempotent",
-    up = declarative_up::<TaskV1, TaskV2>,
+    up = declarative_up::<TaskV2>,
     down = None,
     claims = CLAIMS_1_2,
     current = counts_retries
@@ -258,7 +258,7 @@ fn rejects(value: &Node<'_>) -> Result<Reading, RoundTripError> {
 tasks_variant!(
     BROKEN_REJECTS,
     "rejects",
-    up = declarative_up::<TaskV1, TaskV2>,
+    up = declarative_up::<TaskV2>,
     down = None,
     claims = CLAIMS_1_2,
     current = rejects
@@ -266,11 +266,10 @@ tasks_variant!(
 
 /// A down transform that renames back but also upper-cases `id`.
 fn wrong_down(edge: &Edge, body: Body) -> Result<Value, TransformError> {
-    let mut body =
-        match declarative_down::<TaskV1, TaskV2>(edge, entries_of(body), None)?.into_value() {
-            Value::Object(map) => map,
-            other => panic!("declarative_down returned {other}"),
-        };
+    let mut body = match declarative_down::<TaskV1>(edge, entries_of(body), None)?.into_value() {
+        Value::Object(map) => map,
+        other => panic!("declarative_down returned {other}"),
+    };
     let id = body["id"].as_str().unwrap().to_uppercase();
     body.insert("id".into(), Value::String(id));
     Ok(Value::Object(body))
@@ -279,7 +278,7 @@ on_values!(wrong_down_node = wrong_down);
 tasks_variant!(
     BROKEN_WRONG_DOWN,
     "wrong-down",
-    up = declarative_up::<TaskV1, TaskV2>,
+    up = declarative_up::<TaskV2>,
     down = Some(wrong_down_node),
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
@@ -295,7 +294,7 @@ fn panicking_down<'a>(
 tasks_variant!(
     PANICKING_DOWN,
     "panicking-down",
-    up = declarative_up::<TaskV1, TaskV2>,
+    up = declarative_up::<TaskV2>,
     down = Some(panicking_down),
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
@@ -305,7 +304,7 @@ tasks_variant!(
 tasks_variant!(
     IRREVERSIBLE,
     "irreversible",
-    up = declarative_up::<TaskV1, TaskV2>,
+    up = declarative_up::<TaskV2>,
     down = None,
     claims = Claims {
         reversible: false,
@@ -318,7 +317,7 @@ tasks_variant!(
 tasks_variant!(
     LOSSY,
     "lossy",
-    up = declarative_up::<TaskV1, TaskV2>,
+    up = declarative_up::<TaskV2>,
     down = None,
     claims = Claims {
         removes: &["notes"],
@@ -362,7 +361,7 @@ fn tampers(edge: &Edge, body: Body) -> Result<Value, TransformError> {
         bytes.extend_from_slice(b"\n");
         std::fs::write(path, bytes).unwrap();
     }
-    declarative_up::<TaskV1, TaskV2>(edge, entries_of(body), None).map(Node::into_value)
+    declarative_up::<TaskV2>(edge, entries_of(body), None).map(Node::into_value)
 }
 on_values!(tampers_node = tampers);
 tasks_variant!(
@@ -382,13 +381,13 @@ fn tampers_down(edge: &Edge, body: Body) -> Result<Value, TransformError> {
         bytes.extend_from_slice(b"\n");
         std::fs::write(path, bytes).unwrap();
     }
-    declarative_down::<TaskV1, TaskV2>(edge, entries_of(body), None).map(Node::into_value)
+    declarative_down::<TaskV1>(edge, entries_of(body), None).map(Node::into_value)
 }
 on_values!(tampers_down_node = tampers_down);
 tasks_variant!(
     TAMPERS_DOWN,
     "tampers-down",
-    up = declarative_up::<TaskV1, TaskV2>,
+    up = declarative_up::<TaskV2>,
     down = Some(tampers_down_node),
     claims = CLAIMS_1_2,
     current = rt::<TaskV2>
