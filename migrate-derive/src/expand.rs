@@ -194,12 +194,18 @@ pub fn version_items(
     // The fields as the runtime's `fields` takes them: every key (a flattened field's name
     // in its place) and its hash, then the names that differ from their keys and the
     // flattened fields, by index (both empty on the usual version). One call with arrays
-    // of literals costs the compiler far less than a call per field. The keys go through a
+    // of literals costs the compiler far less than a call per field, and without flattened
+    // fields the keys are those `INFO.wire_keys` already lists. The keys go through a
     // local: a call on constants alone would be promoted, and the compiler's lints evaluate
     // a promoted constant; this way the table is built only when a check reads it.
-    let field_keys = wire
-        .iter()
-        .map(|f| if f.flatten { &f.name } else { &f.key });
+    let field_keys = if wire.iter().any(|f| f.flatten) {
+        let keys = wire
+            .iter()
+            .map(|f| if f.flatten { &f.name } else { &f.key });
+        quote!(&[#(#keys),*])
+    } else {
+        quote!(<#ident as ::migrate_runtime::Versioned>::INFO.wire_keys)
+    };
     let field_hashes = wire.iter().map(|f| key_hash(f));
     let field_names = wire
         .iter()
@@ -294,7 +300,7 @@ pub fn version_items(
             #versioned_impl
             impl #p::VersionDef for #ident {
                 const FIELDS: &'static [#p::FieldDef] = {
-                    let __keys = [#(#field_keys),*];
+                    let __keys = #field_keys;
                     &#p::fields(
                         __keys,
                         [#(#field_hashes),*],

@@ -13,13 +13,14 @@ use crate::contract::VersionInfo;
 
 /// A version's fields, built from their wire keys (the derive's [`VersionDef::FIELDS`]):
 /// `keys` holds each field's wire key in declaration order (a flattened field's name in its
-/// place), `hashes` each field's [`FieldDef::hash`] (computed by the derive), `renamed` the
-/// Rust name of each field whose key differs from it (by index), `flattened` the index of
-/// each `#[serde(flatten)]` field. The usual version needs only its keys and hashes: the
-/// derive writes one call with two arrays of literals, which the compiler type-checks for
-/// far less than a call per field.
+/// place; without flattened fields, the version's `VersionInfo::wire_keys`), `hashes` each
+/// field's [`FieldDef::hash`] (computed by the derive), `renamed` the Rust name of each
+/// field whose key differs from it (by index), `flattened` the index of each
+/// `#[serde(flatten)]` field. The usual version needs only its keys and hashes: the derive
+/// writes one call with an array of literals, which the compiler type-checks for far less
+/// than a call per field.
 pub const fn fields<const N: usize>(
-    keys: [&'static str; N],
+    keys: &[&'static str],
     hashes: [u64; N],
     renamed: &[(usize, &'static str)],
     flattened: &[usize],
@@ -1417,7 +1418,7 @@ mod tests {
             field_hash("k", "runId"),
             field_hash("f", "extra"),
         ];
-        let built = fields(["id", "runId", "extra"], hashes, &[(1, "run_id")], &[2]);
+        let built = fields(&["id", "runId", "extra"], hashes, &[(1, "run_id")], &[2]);
         let expected = [
             field("id", "id", false, hashes[0]),
             field("run_id", "runId", false, hashes[1]),
@@ -1430,7 +1431,7 @@ mod tests {
             );
         }
         // In a constant, as the derive uses it.
-        const BUILT: &[FieldDef] = &fields(["a", "b"], [1, 2], &[], &[]);
+        const BUILT: &[FieldDef] = &fields(&["a", "b"], [1, 2], &[], &[]);
         assert_eq!(BUILT.len(), 2);
         assert_eq!((BUILT[1].name, BUILT[1].key, BUILT[1].hash), ("b", "b", 2));
     }
