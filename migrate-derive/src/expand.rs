@@ -578,13 +578,12 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
 /// The version's `VersionDef::Wire`: each field under its key (`k_`, or its name as `f_`
 /// when flattened) and under its name (`n_`), for the next version's type checks.
 fn wire_struct(wire: &[&Field<'_>], stub: bool) -> TokenStream {
-    // The fields by key first: the compiler finds a field by walking the struct's fields in
-    // order, and the type checks of a clean edge (the usual case) read only these.
-    let by_key = wire.iter().map(|f| (source_ident(f), f.ty));
-    let by_name = wire
-        .iter()
-        .map(|f| (wire_ident("n_", &f.name, f.ident.span()), f.ty));
-    let fields = by_key.chain(by_name);
+    let fields = wire.iter().flat_map(|f| {
+        [
+            (source_ident(f), f.ty),
+            (wire_ident("n_", &f.name, f.ident.span()), f.ty),
+        ]
+    });
     let name = Ident::new("__Wire", Span::call_site());
     if !stub {
         return fields_struct(&name, fields);
