@@ -208,6 +208,35 @@ fn wire_keys_follow_serde() {
 }
 
 #[test]
+fn the_table_of_fields_takes_its_keys_from_the_wire_keys() {
+    // Without a flattened field, the table's keys are `INFO.wire_keys`, each under its
+    // field's Rust name (`owner_name` is on disk as `assignee`; `cache` is skipped).
+    use migrate_runtime::__private::{field_hash, VersionDef};
+    let table: Vec<_> = <RunV3 as VersionDef>::FIELDS
+        .iter()
+        .map(|f| (f.name, f.key, f.flatten, f.hash))
+        .collect();
+    let expected: Vec<_> = [
+        ("id", "id"),
+        ("owner_name", "assignee"),
+        ("tags", "tags"),
+        ("retries", "retries"),
+        ("slug", "slug"),
+    ]
+    .into_iter()
+    .map(|(name, key)| (name, key, false, field_hash("k", key)))
+    .collect();
+    assert_eq!(table, expected);
+    assert_eq!(
+        <RunV3 as VersionDef>::FIELDS
+            .iter()
+            .map(|f| f.key)
+            .collect::<Vec<_>>(),
+        <RunV3 as Versioned>::INFO.wire_keys
+    );
+}
+
+#[test]
 fn claims_are_wire_keys() {
     let e = edge(2, 1);
     assert_eq!(e.claims.adds_defaulted, ["retries"]);
@@ -413,6 +442,47 @@ mod settings {
         assert_eq!(
             edge.description,
             "Settings get a theme, an optional locale and a cached value never written."
+        );
+    }
+
+    #[test]
+    fn the_table_of_fields_has_each_field_as_serde_sees_it() {
+        // The table the checks read when an edge does not line up: a renamed field under
+        // its Rust name and key, a flattened one by name, each with the hash of its place
+        // on the wire (computed by the derive, checked here against the runtime's).
+        use migrate_runtime::__private::{field_hash, VersionDef};
+        let table: Vec<_> = <v1::SettingsV1 as VersionDef>::FIELDS
+            .iter()
+            .map(|f| (f.name, f.key, f.flatten, f.hash))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                (
+                    "font_size",
+                    "font-size",
+                    false,
+                    field_hash("k", "font-size")
+                ),
+                ("color", "colour", false, field_hash("k", "colour")),
+                ("extra", "extra", true, field_hash("f", "extra")),
+            ]
+        );
+        // A raw identifier is named without its `r#`, as serde names its key.
+        let names: Vec<_> = <v2::SettingsV2 as VersionDef>::FIELDS
+            .iter()
+            .map(|f| (f.name, f.key, f.flatten))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("font_size", "font-size", false),
+                ("colour", "colour", false),
+                ("theme", "theme", false),
+                ("locale", "locale", false),
+                ("type", "type", false),
+                ("extra", "extra", true),
+            ]
         );
     }
 

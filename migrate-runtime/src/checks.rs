@@ -25,6 +25,7 @@ pub const fn fields<const N: usize>(
     renamed: &[(usize, &'static str)],
     flattened: &[usize],
 ) -> [FieldDef; N] {
+    assert!(keys.len() == N, "one hash per key");
     let unset = FieldDef {
         name: "",
         key: "",
@@ -55,9 +56,10 @@ pub const fn fields<const N: usize>(
     out
 }
 
-/// `T::FIELDS`, through a call: the compiler's lints evaluate a constant that a function's
-/// body names, but not one behind a generic call, so a version's table of fields is built
-/// only when a check actually reads it.
+/// `T::FIELDS`, through a call: a constant that a body names is evaluated with that body
+/// (a constant's body, even in a branch not taken; a function's, by the compiler's lints),
+/// while one behind a generic call is evaluated only when the call runs. So a version's
+/// table of fields is built only when a check actually reads it.
 pub const fn fields_of<T: VersionDef + ?Sized>() -> &'static [FieldDef] {
     T::FIELDS
 }
@@ -931,16 +933,10 @@ pub const fn contract_is_clean(
     contracts: &[&str],
     stubs: &[bool],
 ) -> bool {
-    increasing(versions) && all_reachable(contract, versions, contracts, stubs)
-}
-
-/// Whether [`check_reachable`] passes for every listed version.
-const fn all_reachable(
-    contract: &str,
-    versions: &[VersionInfo],
-    contracts: &[&str],
-    stubs: &[bool],
-) -> bool {
+    if !increasing(versions) {
+        return false;
+    }
+    // Where reachability is not checked, `check_reachable` passes.
     let Some(reach) = reachable(contract, versions, contracts, stubs) else {
         return true;
     };
