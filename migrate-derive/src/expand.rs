@@ -504,9 +504,9 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let evaluated = respan(evaluated, e.span);
     // The type checks read the source's fields by name (`VersionDef::Wire`): a kept field
     // under its key (its name when flattened), a renamed one under its old name.
-    // Each kept field as its type in this version and a pointer to it in the source's
-    // fields (`&raw const`, which borrows nothing), spanned at the field's type: an error
-    // is reported at its element of the group.
+    // Each kept field as its type in this version and its read in the source's fields
+    // (`__w.<field>`, moved out of a struct that is never built), spanned at the field's
+    // type: an error is reported at its element of the group.
     let mut kept: Vec<(&syn::Type, Ident)> = Vec::new();
     let mut expected = Vec::new();
     for f in &wire_fields {
@@ -528,13 +528,13 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     // compiler, an argument much less.
     let type_checks = kept.chunks(KEPT_MAX).map(|group| {
         let types = group.iter().map(|(ty, _)| ty);
-        let mut pointers = TokenStream::new();
+        let mut reads = TokenStream::new();
         for (_, field) in group {
-            raw_field_pointer(&mut pointers, field);
+            field_read(&mut reads, field);
         }
         let method = Ident::new(&format!("kept{}", group.len()), e.span);
         quote_spanned! {e.span=>
-            __prev.#method::<#(#types),*>(#pointers);
+            __prev.#method::<#(#types),*>(#reads);
         }
     });
     let type_checks = quote!(#(#type_checks)*);
@@ -611,10 +611,10 @@ fn fields_struct<'t>(
     }
 }
 
-/// Appends `&raw const __w.<field>,` to `out`, every token at the field's span (the place
-/// an error about it is reported), one token at a time (no stream per field for the
-/// compiler to take in).
-fn raw_field_pointer(out: &mut TokenStream, field: &Ident) {
+/// Appends `__w.<field>,` to `out`, every token at the field's span (the place an error
+/// about it is reported), one token at a time (no stream per field for the compiler to
+/// take in).
+fn field_read(out: &mut TokenStream, field: &Ident) {
     let span = field.span();
     let punct = |c| {
         let mut p = Punct::new(c, Spacing::Alone);
@@ -622,9 +622,6 @@ fn raw_field_pointer(out: &mut TokenStream, field: &Ident) {
         TokenTree::Punct(p)
     };
     out.extend([
-        punct('&'),
-        Ident::new("raw", span).into(),
-        Ident::new("const", span).into(),
         Ident::new("__w", span).into(),
         punct('.'),
         field.clone().into(),
