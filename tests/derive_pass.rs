@@ -575,3 +575,45 @@ mod private_fields {
         );
     }
 }
+
+/// A rename names a field of the source by its Rust name, which may be another field's key:
+/// version 1 swaps `a` and `b` on disk, and `renames(a -> c)` moves `a` (key "b") to `c`
+/// while the field under key "a" (`b`) is kept as `a`. Both keep their types, so this
+/// compiles (tests/ui/rename-reads-the-name-not-the-key.rs is the same edge with `c` of
+/// the wrong type) and the edge moves the right key.
+mod swapped {
+    use super::*;
+
+    #[derive(Contract)]
+    #[contract(name = "swap", versions(SwapV1, SwapV2))]
+    pub struct Swap;
+
+    #[derive(Serialize, Deserialize, Versioned)]
+    #[versioned(contract = Swap, version = 1)]
+    pub struct SwapV1 {
+        #[serde(rename = "b")]
+        pub a: String,
+        #[serde(rename = "a")]
+        pub b: u32,
+    }
+
+    #[derive(Serialize, Deserialize, Versioned)]
+    #[versioned(contract = Swap, version = 2)]
+    #[migration(from = 1, renames(a -> c))]
+    pub struct SwapV2 {
+        pub c: String,
+        pub a: u32,
+    }
+
+    #[test]
+    fn a_rename_moves_the_named_field_when_names_and_keys_are_swapped() {
+        let info = Swap::info();
+        assert_eq!(info.versions[1].edges[0].claims.renames, [("b", "c")]);
+        let doc = json!({"schemaVersion": 1, "b": "text", "a": 7});
+        let migrated = migrate_runtime::migrate(info, &doc).unwrap();
+        assert_eq!(
+            migrated.result,
+            json!({"schemaVersion": 2, "c": "text", "a": 7})
+        );
+    }
+}

@@ -226,8 +226,9 @@ pub fn version_items(
         .fold(0u128, |bits, f| bits | key_bit(key_hash(f)));
     let wire_keys = wire.iter().filter(|f| !f.flatten).map(|f| &f.key);
     let layout = layout(wire.iter().map(|f| (f.flatten, key_hash(f))));
-    // The fields as a struct (`VersionDef::Wire`): the next version's type checks read it.
-    let wire_struct = wire_struct(&wire, stub);
+    // The fields as structs (`VersionDef::Wire`, `VersionDef::Names`): the next version's
+    // type checks read them.
+    let (wire_structs, names) = wire_structs(&wire, stub);
     // The fields through `fields_of`: a constant that a constant's body names is evaluated
     // with it (even in a branch not taken), and the table of fields is needed only when a
     // key may clash.
@@ -318,9 +319,10 @@ pub fn version_items(
                     layout: #layout,
                 };
                 type Wire = __Wire;
+                type Names = #names;
             }
             impl #p::BelongsTo<#contract> for #ident {}
-            #wire_struct
+            #wire_structs
             #roundtrip
             #(#consts)*
             #check_fn
@@ -502,35 +504,43 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
         }
     };
     let evaluated = respan(evaluated, e.span);
-    // The type checks read the source's fields by name (`VersionDef::Wire`): a kept field
-    // under its key (its name when flattened), a renamed one under its old name.
-    // Each kept field as its type in this version and its read in the source's fields
-    // (`__w.<field>`, moved out of a struct that is never built), spanned at the field's
-    // type: an error is reported at its element of the group.
-    let mut kept: Vec<(&syn::Type, Ident)> = Vec::new();
-    let mut expected = Vec::new();
+    // The type checks read the source's fields: a kept field by its key (its name when
+    // flattened) in `VersionDef::Wire` (`__w`), a renamed one by its old name in
+    // `VersionDef::Names` (`__n`). Each kept field as its type in this version and its
+    // read in the source's fields (`__w.<field>`, moved out of a struct that is never
+    // built), spanned at the field's type: an error is reported at its element of the
+    // group.
+    let (by_key, by_name) = (
+        Ident::new("__w", Span::call_site()),
+        Ident::new("__n", Span::call_site()),
+    );
+    let mut kept: Vec<(&syn::Type, &Ident, Ident)> = Vec::new();
+    let mut renamed = Vec::new();
     for f in &wire_fields {
         let added = declared_added(f);
         let converted = e.converts.iter().any(|i| unraw(i) == f.name);
         if added || converted {
             continue;
         }
-        let old = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
-            Some((old, _)) => wire_ident("n_", &unraw(old), f.ident.span()),
-            None => source_ident(f),
+        let (from, old) = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
+            Some((old, _)) => {
+                let old = wire_ident("k_", &unraw(old), f.ident.span());
+                renamed.push((old.clone(), f.ty));
+                (&by_name, old)
+            }
+            None => (&by_key, source_ident(f)),
         };
-        let mut at_type = old.clone();
+        let mut at_type = old;
         at_type.set_span(type_span(f));
-        kept.push((f.ty, at_type));
-        expected.push((old, f.ty));
+        kept.push((f.ty, from, at_type));
     }
     // One call per group of fields (`__private::Doc::kept<n>`): a call is what costs the
     // compiler, an argument much less.
     let type_checks = kept.chunks(KEPT_MAX).map(|group| {
-        let types = group.iter().map(|(ty, _)| ty);
+        let types = group.iter().map(|(ty, _, _)| ty);
         let mut reads = TokenStream::new();
-        for (_, field) in group {
-            field_read(&mut reads, field);
+        for (_, from, field) in group {
+            field_read(&mut reads, from, field);
         }
         let method = Ident::new(&format!("kept{}", group.len()), e.span);
         quote_spanned! {e.span=>
@@ -539,31 +549,47 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     });
     let type_checks = quote!(#(#type_checks)*);
     // What the checks read when the edge's keys do not line up (their errors are the
-    // edge's, reported once): the target's own fields, or with renames a struct of the
-    // fields the checks name, at the types they expect.
-    let (expect_struct, expect) = if e.renames.is_empty() {
-        (TokenStream::new(), quote!(<#ident as #p::VersionDef>::Wire))
-    } else {
-        let name = format_ident!("__Expect{}", k);
-        (fields_struct(&name, expected.into_iter()), quote!(#name))
+    // edge's, reported once): for the kept fields, the target's own fields (each under its
+    // key, at its type); for the renamed ones, a struct of the old names at the types the
+    // checks expect.
+    let source = quote! {
+        #[allow(unused_imports)]
+        use #p::{NoVersion as _, ViaVersion as _};
+        (&#p::VersionProbe::<#contract, #from_n>::NEW).doc()
     };
-    let checks_block = quote! {
-        {
-            let __prev = {
-                #[allow(unused_imports)]
-                use #p::{NoVersion as _, ViaVersion as _};
-                (&#p::VersionProbe::<#contract, #from_n>::NEW).doc()
+    let expect = quote!(<#ident as #p::VersionDef>::Wire);
+    let (renamed_struct, checks_block) = if renamed.is_empty() {
+        let checks = quote! {
+            {
+                let __prev = { #source }.edge::<#to, { #clean }, #expect>();
+                if let ::core::option::Option::Some(__w) = __prev.wire() {
+                    #type_checks
+                }
             }
-            .edge::<#to, { #clean }, #expect>();
-            if let ::core::option::Option::Some(__w) = __prev.wire() {
-                #type_checks
+        };
+        (TokenStream::new(), checks)
+    } else {
+        let name = format_ident!("__Renamed{}", k);
+        let checks = quote! {
+            {
+                let __source = { #source };
+                let __names = __source.names::<#to, { #clean }, #name>();
+                let __prev = __source.edge::<#to, { #clean }, #expect>();
+                if let (
+                    ::core::option::Option::Some(__w),
+                    ::core::option::Option::Some(__n),
+                ) = (__prev.wire(), __names.wire())
+                {
+                    #type_checks
+                }
             }
-        }
+        };
+        (fields_struct(&name, renamed.into_iter()), checks)
     };
     let items = quote! {
         #prev_alias
         #edge_def
-        #expect_struct
+        #renamed_struct
         #up
         #down
     };
@@ -575,26 +601,33 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     })
 }
 
-/// The version's `VersionDef::Wire`: each field under its key (`k_`, or its name as `f_`
-/// when flattened) and under its name (`n_`), for the next version's type checks.
-fn wire_struct(wire: &[&Field<'_>], stub: bool) -> TokenStream {
-    let fields = wire.iter().flat_map(|f| {
-        [
-            (source_ident(f), f.ty),
-            (wire_ident("n_", &f.name, f.ident.span()), f.ty),
-        ]
-    });
+/// The version's `VersionDef::Wire` and `VersionDef::Names`, for the next version's type
+/// checks: the struct of each field under its key (`k_`, or its name as `f_` when
+/// flattened), and the type of its fields by name: `__Wire` again when every field's key
+/// is its name (the usual version), else a struct of each field under its name (`k_`).
+fn wire_structs(wire: &[&Field<'_>], stub: bool) -> (TokenStream, TokenStream) {
+    let fields = wire.iter().map(|f| (source_ident(f), f.ty));
     let name = Ident::new("__Wire", Span::call_site());
-    if !stub {
-        return fields_struct(&name, fields);
+    let by_key = if stub {
+        // Two fields on one key are refused (and this version stubbed): the struct keeps
+        // the first, so as not to add a duplicate field to that error.
+        let mut seen = std::collections::HashSet::new();
+        fields_struct(
+            &name,
+            fields.filter(|(name, _)| seen.insert(name.to_string())),
+        )
+    } else {
+        fields_struct(&name, fields)
+    };
+    if !stub && wire.iter().all(|f| !f.flatten && f.name == f.key) {
+        return (by_key, quote!(__Wire));
     }
-    // Two fields on one key are refused (and this version stubbed): the struct keeps the
-    // first, so as not to add a duplicate field to that error.
-    let mut seen = std::collections::HashSet::new();
-    fields_struct(
-        &name,
-        fields.filter(|(name, _)| seen.insert(name.to_string())),
-    )
+    let names = Ident::new("__Names", Span::call_site());
+    let by_name = wire
+        .iter()
+        .map(|f| (wire_ident("k_", &f.name, f.ident.span()), f.ty));
+    let by_name = fields_struct(&names, by_name);
+    (quote!(#by_key #by_name), quote!(__Names))
 }
 
 /// A struct of public fields that is never built, only read for its fields' types (a
@@ -611,22 +644,19 @@ fn fields_struct<'t>(
     }
 }
 
-/// Appends `__w.<field>,` to `out`, every token at the field's span (the place an error
+/// Appends `<from>.<field>,` to `out`, every token at the field's span (the place an error
 /// about it is reported), one token at a time (no stream per field for the compiler to
 /// take in).
-fn field_read(out: &mut TokenStream, field: &Ident) {
+fn field_read(out: &mut TokenStream, from: &Ident, field: &Ident) {
     let span = field.span();
     let punct = |c| {
         let mut p = Punct::new(c, Spacing::Alone);
         p.set_span(span);
         TokenTree::Punct(p)
     };
-    out.extend([
-        Ident::new("__w", span).into(),
-        punct('.'),
-        field.clone().into(),
-        punct(','),
-    ]);
+    let mut from = from.clone();
+    from.set_span(span);
+    out.extend([from.into(), punct('.'), field.clone().into(), punct(',')]);
 }
 
 /// The name of field `f` in its version's `VersionDef::Wire`, as a later version reads it

@@ -101,13 +101,18 @@ pub trait VersionDef: 'static {
     /// a body of its own for the compiler).
     const META: VersionMeta;
     /// The version's fields as a struct that is never built: one public field per field of
-    /// [`Self::FIELDS`] under `k_<wire key>` (`f_<name>` when flattened), and again under
-    /// `n_<name>`, each of the field's type. In a name, ASCII letters and digits stand for
-    /// themselves, `_` is doubled, and any other character is `_<hex code point>_`
-    /// (`k_schemaVersion`, `k_run__id`, `k_x_2d_y` for `x-y`), so two keys never share one.
-    /// The next version's type checks read the types of these fields: a field access costs
-    /// the compiler far less than a trait impl per field did.
+    /// [`Self::FIELDS`] under `k_<wire key>` (`f_<name>` when flattened), of the field's
+    /// type. In a name, ASCII letters and digits stand for themselves, `_` is doubled, and
+    /// any other character is `_<hex code point>_` (`k_schemaVersion`, `k_run__id`,
+    /// `k_x_2d_y` for `x-y`), so two keys never share one. The next version's type checks
+    /// read the types of these fields: a field access costs the compiler far less than a
+    /// trait impl per field did.
     type Wire: ?Sized;
+    /// The same fields under their Rust names, `k_<name>` spelled as above, which the next
+    /// version's renames read (`renames(old -> new)` names a field of this version). It is
+    /// [`Self::Wire`] itself when every field's key is its name and none is flattened (the
+    /// usual version: the names are then the keys), and a struct of its own otherwise.
+    type Names: ?Sized;
 }
 
 /// What the checks read of a version besides its fields ([`VersionDef::META`]).
@@ -171,21 +176,26 @@ pub const fn field_hash(kind: &str, text: &str) -> u64 {
 /// its type checks read ([`Source`]).
 pub struct Gate<const CLEAN: bool>;
 
-/// The fields an edge's type checks read, as a struct ([`VersionDef::Wire`]): its source
-/// version's when its keys line up (`P`), and otherwise a struct with the fields the checks
-/// name at the types they expect (`X`), so that they pass: a missing or misdeclared field is
-/// reported by [`check_edge`], once, and not again as a missing field for every check.
+/// The fields an edge's type checks read, as structs ([`VersionDef::Wire`], and
+/// [`VersionDef::Names`] for renames): its source version's when its keys line up (`P`),
+/// and otherwise a struct with the fields the checks name at the types they expect (`X`),
+/// so that they pass: a missing or misdeclared field is reported by [`check_edge`], once,
+/// and not again as a missing field for every check.
 pub trait Source<P: ?Sized, X: ?Sized> {
-    /// The struct read.
+    /// The fields read by key.
     type Wire: ?Sized;
+    /// The fields read by name.
+    type Names: ?Sized;
 }
 
 impl<P: ?Sized + VersionDef, X: ?Sized> Source<P, X> for Gate<true> {
     type Wire = P::Wire;
+    type Names = P::Names;
 }
 
 impl<P: ?Sized, X: ?Sized> Source<P, X> for Gate<false> {
     type Wire = X;
+    type Names = X;
 }
 
 /// Edge `FROM -> TO` of contract `C`, as the type checks carry it (for their message).
@@ -318,6 +328,7 @@ impl VersionDef for Unknown {
     // No field: an edge from an unknown version is clean only when it declares every one of
     // its fields added, and then there is no field to check.
     type Wire = Unknown;
+    type Names = Unknown;
 }
 
 /// A version as the source of an edge (`E` = [`FromVersion`]), or (after [`Doc::edge`],
@@ -332,6 +343,18 @@ impl<P: ?Sized, C: ?Sized, const FROM: u32> Doc<P, FromVersion<C, FROM>> {
     pub fn edge<const TO: u32, const CLEAN: bool, X: ?Sized>(
         self,
     ) -> Doc<<Gate<CLEAN> as Source<P, X>>::Wire, EdgeOf<C, FROM, TO>>
+    where
+        Gate<CLEAN>: Source<P, X>,
+    {
+        Doc(PhantomData)
+    }
+
+    /// The fields the renames of edge `FROM -> TO` read, by name: this version's when
+    /// `CLEAN`, the stand-in `X` otherwise ([`Source`]).
+    #[allow(clippy::type_complexity)]
+    pub fn names<const TO: u32, const CLEAN: bool, X: ?Sized>(
+        &self,
+    ) -> Doc<<Gate<CLEAN> as Source<P, X>>::Names, EdgeOf<C, FROM, TO>>
     where
         Gate<CLEAN>: Source<P, X>,
     {
