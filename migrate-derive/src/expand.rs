@@ -192,12 +192,13 @@ pub fn version_items(
     let number = version.value;
     let wire: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
     // The fields as the runtime's `fields` takes them: every key (a flattened field's name
-    // in its place) and its hash, then the names that differ from their keys and the
-    // flattened fields, by index (both empty on the usual version). One call with arrays
-    // of literals costs the compiler far less than a call per field, and without flattened
-    // fields the keys are those `INFO.wire_keys` already lists. The keys go through a
-    // local: a call on constants alone would be promoted, and the compiler's lints evaluate
-    // a promoted constant; this way the table is built only when a check reads it.
+    // in its place), then the names that differ from their keys and the flattened fields,
+    // by index (both empty on the usual version); the hashes are computed when the table
+    // is built. One call costs the compiler far less than a call per field or an array of
+    // hashes, and without flattened fields the keys are those `INFO.wire_keys` already
+    // lists. The keys go through a local: a call on constants alone would be promoted, and
+    // the compiler's lints evaluate a promoted constant; this way the table is built only
+    // when a check reads it.
     let field_keys = if wire.iter().any(|f| f.flatten) {
         let keys = wire
             .iter()
@@ -206,7 +207,7 @@ pub fn version_items(
     } else {
         quote!(<#ident as ::migrate_runtime::Versioned>::INFO.wire_keys)
     };
-    let field_hashes = wire.iter().map(|f| key_hash(f));
+    let field_count = wire.len();
     let field_names = wire
         .iter()
         .enumerate()
@@ -302,9 +303,8 @@ pub fn version_items(
             impl #p::VersionDef for #ident {
                 const FIELDS: &'static [#p::FieldDef] = {
                     let __keys = #field_keys;
-                    &#p::fields(
+                    &#p::fields::<#field_count>(
                         __keys,
-                        [#(#field_hashes),*],
                         &[#(#field_names),*],
                         &[#(#flattened),*],
                     )

@@ -11,21 +11,20 @@ use core::marker::PhantomData;
 
 use crate::contract::VersionInfo;
 
-/// A version's fields, built from their wire keys (the derive's [`VersionDef::FIELDS`]):
-/// `keys` holds each field's wire key in declaration order (a flattened field's name in its
-/// place; without flattened fields, the version's `VersionInfo::wire_keys`), `hashes` each
-/// field's [`FieldDef::hash`] (computed by the derive), `renamed` the Rust name of each
-/// field whose key differs from it (by index), `flattened` the index of each
-/// `#[serde(flatten)]` field. The usual version needs only its keys and hashes: the derive
-/// writes one call with an array of literals, which the compiler type-checks for far less
-/// than a call per field.
+/// A version's `N` fields, built from their wire keys (the derive's
+/// [`VersionDef::FIELDS`]): `keys` holds each field's wire key in declaration order (a
+/// flattened field's name in its place; without flattened fields, the version's
+/// `VersionInfo::wire_keys`), `renamed` the Rust name of each field whose key differs from
+/// it (by index), `flattened` the index of each `#[serde(flatten)]` field. Each
+/// [`FieldDef::hash`] is computed here, when the table is built (only when a check reads
+/// it): the usual version is one call with its keys, which the compiler type-checks for far
+/// less than a call per field or an array of hashes.
 pub const fn fields<const N: usize>(
     keys: &[&'static str],
-    hashes: [u64; N],
     renamed: &[(usize, &'static str)],
     flattened: &[usize],
 ) -> [FieldDef; N] {
-    assert!(keys.len() == N, "one hash per key");
+    assert!(keys.len() == N, "one key per field");
     let unset = FieldDef {
         name: "",
         key: "",
@@ -39,7 +38,7 @@ pub const fn fields<const N: usize>(
             name: keys[i],
             key: keys[i],
             flatten: false,
-            hash: hashes[i],
+            hash: field_hash("k", keys[i]),
         };
         i += 1;
     }
@@ -50,7 +49,9 @@ pub const fn fields<const N: usize>(
     }
     i = 0;
     while i < flattened.len() {
-        out[flattened[i]].flatten = true;
+        let at = flattened[i];
+        out[at].flatten = true;
+        out[at].hash = field_hash("f", keys[at]);
         i += 1;
     }
     out
@@ -1434,18 +1435,14 @@ mod tests {
     #[test]
     fn fields_builds_each_kind_of_field() {
         // What the derive writes for `id`, `run_id` under `#[serde(rename = "runId")]`, and
-        // a flattened `extra`: the keys (the flattened field's name in its place), their
-        // hashes, then the renamed field's name and the flattened field's index.
-        let hashes = [
-            field_hash("k", "id"),
-            field_hash("k", "runId"),
-            field_hash("f", "extra"),
-        ];
-        let built = fields(&["id", "runId", "extra"], hashes, &[(1, "run_id")], &[2]);
+        // a flattened `extra`: the keys (the flattened field's name in its place), then the
+        // renamed field's name and the flattened field's index. A key's hash is of kind "k",
+        // a flattened field's of kind "f".
+        let built: [FieldDef; 3] = fields(&["id", "runId", "extra"], &[(1, "run_id")], &[2]);
         let expected = [
-            field("id", "id", false, hashes[0]),
-            field("run_id", "runId", false, hashes[1]),
-            field("extra", "extra", true, hashes[2]),
+            field("id", "id", false, field_hash("k", "id")),
+            field("run_id", "runId", false, field_hash("k", "runId")),
+            field("extra", "extra", true, field_hash("f", "extra")),
         ];
         for (b, e) in built.iter().zip(&expected) {
             assert_eq!(
@@ -1454,9 +1451,12 @@ mod tests {
             );
         }
         // In a constant, as the derive uses it.
-        const BUILT: &[FieldDef] = &fields(&["a", "b"], [1, 2], &[], &[]);
+        const BUILT: &[FieldDef] = &fields::<2>(&["a", "b"], &[], &[]);
         assert_eq!(BUILT.len(), 2);
-        assert_eq!((BUILT[1].name, BUILT[1].key, BUILT[1].hash), ("b", "b", 2));
+        assert_eq!(
+            (BUILT[1].name, BUILT[1].key, BUILT[1].hash),
+            ("b", "b", field_hash("k", "b"))
+        );
     }
 
     const POOL: [&str; 8] = ["a", "b", "c", "d", "e", "f", "g", "h"];
