@@ -368,11 +368,18 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let prev = Ident::new(&format!("__Prev{k}"), from_span);
     let edge_fn = format_ident!("__edge{}", k);
     let wire_fields: Vec<&Field<'_>> = v.fields.iter().filter(|f| f.on_wire()).collect();
+    // The names the edge declares, each written out once.
+    let removes: Vec<String> = e.removes.iter().map(unraw).collect();
+    let adds_defaulted_names: Vec<String> = e.adds_defaulted.iter().map(unraw).collect();
+    let adds_names: Vec<String> = e.adds.iter().map(unraw).collect();
+    let converts_names: Vec<String> = e.converts.iter().map(unraw).collect();
+    let rename_olds: Vec<String> = e.renames.iter().map(|(o, _)| unraw(o)).collect();
+    let rename_news: Vec<String> = e.renames.iter().map(|(_, n)| unraw(n)).collect();
     let declared_added = |f: &Field<'_>| {
-        e.adds_defaulted
+        adds_defaulted_names
             .iter()
-            .chain(&e.adds)
-            .any(|i| unraw(i) == f.name)
+            .chain(&adds_names)
+            .any(|name| *name == f.name)
     };
     // The layout the source has when the edge keeps its fields in place: the target's
     // fields, leaving out the declared additions (`__private::layout`).
@@ -391,12 +398,6 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let adds_defaulted: Vec<String> = e.adds_defaulted.iter().map(wire).collect();
     let adds: Vec<String> = e.adds.iter().map(wire).collect();
     let converts: Vec<String> = e.converts.iter().map(wire).collect();
-    let removes: Vec<String> = e.removes.iter().map(unraw).collect();
-    let adds_defaulted_names: Vec<String> = e.adds_defaulted.iter().map(unraw).collect();
-    let adds_names: Vec<String> = e.adds.iter().map(unraw).collect();
-    let converts_names: Vec<String> = e.converts.iter().map(unraw).collect();
-    let rename_olds: Vec<String> = e.renames.iter().map(|(o, _)| unraw(o)).collect();
-    let rename_news: Vec<String> = e.renames.iter().map(|(_, n)| unraw(n)).collect();
     let rename_new_keys: Vec<String> = e.renames.iter().map(|(_, n)| wire(n)).collect();
     let custom = e.with.is_some();
     let reversible = e.reversible.is_some();
@@ -518,13 +519,13 @@ fn edge(v: &Version<'_>, contract: &Path, e: &Edge, k: usize) -> Option<EdgeCode
     let mut renamed = Vec::new();
     for f in &wire_fields {
         let added = declared_added(f);
-        let converted = e.converts.iter().any(|i| unraw(i) == f.name);
+        let converted = converts_names.contains(&f.name);
         if added || converted {
             continue;
         }
-        let (from, old) = match e.renames.iter().find(|(_, n)| unraw(n) == f.name) {
-            Some((old, _)) => {
-                let old = wire_ident("k_", &unraw(old), f.ident.span());
+        let (from, old) = match rename_news.iter().position(|new| *new == f.name) {
+            Some(i) => {
+                let old = wire_ident("k_", &rename_olds[i], f.ident.span());
                 renamed.push((old.clone(), f.ty));
                 (&by_name, old)
             }
