@@ -62,26 +62,10 @@ pub(crate) struct Failure {
 /// [`from_body`]; this is the reading of any node, which the tests hold to serde_json's.)
 #[cfg(test)]
 pub(crate) fn from_node<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failure> {
-    read_at_root(node, |de| T::deserialize(de))
-}
-
-/// Runs `read` at the root of `node`, keeping the path of a fault.
-fn read_at_root<'a, T>(
-    node: &Node<'a>,
-    read: impl FnOnce(De<'_, 'a>) -> Result<T, Error>,
-) -> Result<T, Failure> {
     let track = Track::default();
-    let de = De {
-        node,
-        chain: Chain::Root,
-        track: &track,
-    };
-    match read(de) {
+    match T::deserialize(De::root(node, &track)) {
         Ok(value) => Ok(value),
-        Err(error) => Err(Failure {
-            error,
-            path: track.into_path(),
-        }),
+        Err(error) => Err(track.failure(error)),
     }
 }
 
@@ -94,8 +78,16 @@ fn read_at_root<'a, T>(
 /// costs its crate. A root that is not an object (never given by the runtime, which refuses
 /// such documents before any reading) fails as a type error; every other way a type may
 /// ask to be read is that of [`from_node`].
+///
+/// Each version type has this reading compiled in its crate, so the code that depends on
+/// `T` is kept to the calls that must: what does not is in plain functions, compiled once
+/// here.
 pub(crate) fn from_body<T: DeserializeOwned>(node: &Node<'_>) -> Result<T, Failure> {
-    read_at_root(node, |de| T::deserialize(Body(de)))
+    let track = Track::default();
+    match T::deserialize(Body(De::root(node, &track))) {
+        Ok(value) => Ok(value),
+        Err(error) => Err(track.failure(error)),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -171,8 +163,13 @@ impl Track {
         error
     }
 
-    fn into_path(self) -> String {
-        self.path.into_inner().unwrap_or_else(|| ".".to_owned())
+    /// `error`, with the path recorded for it (the root, `.`, if none was).
+    #[cold]
+    fn failure(self, error: Error) -> Failure {
+        Failure {
+            error,
+            path: self.path.into_inner().unwrap_or_else(|| ".".to_owned()),
+        }
     }
 }
 
@@ -187,7 +184,16 @@ struct De<'c, 'a> {
     track: &'c Track,
 }
 
-impl<'a> De<'_, 'a> {
+impl<'c, 'a> De<'c, 'a> {
+    /// The deserializer of `node` at the root of a reading.
+    fn root(node: &'c Node<'a>, track: &'c Track) -> Self {
+        De {
+            node,
+            chain: Chain::Root,
+            track,
+        }
+    }
+
     /// Runs `read` on the node opened one level (raw text read into its first level),
     /// recording this position as where an error happened, unless a deeper one was.
     #[inline]
@@ -285,21 +291,14 @@ fn visit_object<'a, V: Visitor<'a>>(
     chain: &Chain<'_>,
     track: &Track,
 ) -> Result<V::Value, Error> {
-    let mut map = Entries {
-        iter: entries.iter(),
-        value: None,
-        key: None,
-        chain,
-        track,
-    };
-    let value = visitor.visit_map(&mut map)?;
-    if map.iter.len() == 0 {
-        Ok(value)
-    } else {
-        Err(de::Error::invalid_length(
-            entries.len(),
-            &"fewer elements in map",
-        ))
+    // Matches rather than `?`, which would compile two more functions for each visitor.
+    let mut map = Entries::new(entries, chain, track);
+    match visitor.visit_map(&mut map) {
+        Ok(value) => match map.finish(entries.len()) {
+            Ok(()) => Ok(value),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
     }
 }
 
@@ -466,11 +465,19 @@ impl<'a> Deserializer<'a> for De<'_, 'a> {
         })
     }
 
+    // A map and a struct are what [`De::read`] does, written out: these two are compiled for
+    // each of the user's struct types, and the closure `read` takes would be two functions
+    // more for each.
+
     fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.read(|de, node| match node {
-            Node::Object(entries) => visit_object(entries, visitor, &de.chain, de.track),
+        let read = match &*self.node.open() {
+            Node::Object(entries) => visit_object(entries, visitor, &self.chain, self.track),
             other => Err(invalid_type(other, &visitor)),
-        })
+        };
+        match read {
+            Ok(value) => Ok(value),
+            Err(e) => Err(self.track.fail(&self.chain, e)),
+        }
     }
 
     fn deserialize_struct<V: Visitor<'a>>(
@@ -479,11 +486,15 @@ impl<'a> Deserializer<'a> for De<'_, 'a> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.read(|de, node| match node {
-            Node::Array(items) => visit_array(items, visitor, &de.chain, de.track),
-            Node::Object(entries) => visit_object(entries, visitor, &de.chain, de.track),
+        let read = match &*self.node.open() {
+            Node::Array(items) => visit_array(items, visitor, &self.chain, self.track),
+            Node::Object(entries) => visit_object(entries, visitor, &self.chain, self.track),
             other => Err(invalid_type(other, &visitor)),
-        })
+        };
+        match read {
+            Ok(value) => Ok(value),
+            Err(e) => Err(self.track.fail(&self.chain, e)),
+        }
     }
 
     fn deserialize_enum<V: Visitor<'a>>(
@@ -537,14 +548,20 @@ macro_rules! forward_to_node {
 impl<'a> Deserializer<'a> for Body<'_, 'a> {
     type Error = Error;
 
-    /// A struct is read from the body's object as a map (see [`from_body`]).
+    /// A struct is read from the body's object as a map (see [`from_body`]). At the root,
+    /// a fault that no deeper position took is at the root, where [`Track::failure`] puts
+    /// it, so nothing is recorded here.
     fn deserialize_struct<V: Visitor<'a>>(
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.0.deserialize_map(visitor)
+        let De { node, chain, track } = self.0;
+        match &*node.open() {
+            Node::Object(entries) => visit_object(entries, visitor, &chain, track),
+            other => Err(invalid_type(other, &visitor)),
+        }
     }
 
     forward_to_node! {
@@ -609,7 +626,45 @@ struct Entries<'c, 'a> {
     track: &'c Track,
 }
 
-impl<'c> Entries<'c, '_> {
+impl<'c, 'a> Entries<'c, 'a> {
+    /// The entries of an object at `chain`, none read yet.
+    fn new(
+        entries: &'c [(Cow<'a, str>, Node<'a>)],
+        chain: &'c Chain<'c>,
+        track: &'c Track,
+    ) -> Self {
+        Entries {
+            iter: entries.iter(),
+            value: None,
+            key: None,
+            chain,
+            track,
+        }
+    }
+
+    /// The next entry's key, its value kept for `next_value_seed`.
+    fn next_entry_key(&mut self) -> Option<&'c Cow<'a, str>> {
+        let (key, value) = self.iter.next()?;
+        self.value = Some(value);
+        Some(key)
+    }
+
+    /// `error`, which reading a key gave, recorded at that key.
+    #[cold]
+    fn key_failed(&mut self, error: Error) -> Error {
+        let chain = self.under_key();
+        self.track.fail(&chain, error)
+    }
+
+    /// Whether the visitor took every entry of the `len`, as serde_json requires.
+    fn finish(&self, len: usize) -> Result<(), Error> {
+        if self.iter.len() == 0 {
+            Ok(())
+        } else {
+            Err(de::Error::invalid_length(len, &"fewer elements in map"))
+        }
+    }
+
     /// The position under the last key read (forgetting it).
     fn under_key(&mut self) -> Chain<'c> {
         match self.key.take() {
@@ -629,20 +684,16 @@ impl<'a> MapAccess<'a> for Entries<'_, 'a> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.iter.next() else {
+        let Some(key) = self.next_entry_key() else {
             return Ok(None);
         };
-        self.value = Some(value);
         let read = seed.deserialize(MapKey {
             key,
             shown: Some(&mut self.key),
         });
         match read {
             Ok(key) => Ok(Some(key)),
-            Err(e) => {
-                let chain = self.under_key();
-                Err(self.track.fail(&chain, e))
-            }
+            Err(e) => Err(self.key_failed(e)),
         }
     }
 
@@ -1008,10 +1059,20 @@ macro_rules! key_numbers {
 impl<'de> Deserializer<'de> for MapKey<'_, '_, 'de> {
     type Error = Error;
 
-    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_identifier(visitor)
+    }
+
+    /// A field's name (what a struct's keys are read as): the key's text, borrowed when it
+    /// is a span of the source. Written out rather than through [`visit_string`], since
+    /// every struct type has this compiled for its field visitor.
+    fn deserialize_identifier<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, Error> {
         let key = self.key;
         self.show(key);
-        visit_string(key, visitor)
+        match key {
+            Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Cow::Owned(s) => visitor.visit_str(s),
+        }
     }
 
     key_numbers! {
@@ -1066,7 +1127,7 @@ impl<'de> Deserializer<'de> for MapKey<'_, '_, 'de> {
 
     forward_to_deserialize_any! {
         char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
-        identifier ignored_any
+        ignored_any
     }
 }
 
