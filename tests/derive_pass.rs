@@ -236,6 +236,27 @@ fn the_table_of_fields_takes_its_keys_from_the_wire_keys() {
     );
 }
 
+/// `META.layout` and `META.key_bits` of `T`, computed by the derive, against the same
+/// computed by the runtime from `T`'s table of fields, whose hashes the runtime computes:
+/// the two hashings must agree, or edges would be gated on layouts that never match.
+pub fn meta_agrees_with_the_table<T: migrate_runtime::__private::VersionDef>() {
+    use migrate_runtime::__private::{key_bit, layout};
+    let meta = T::META;
+    assert_eq!(meta.layout, layout(T::FIELDS), "{}", meta.type_name);
+    let bits = T::FIELDS
+        .iter()
+        .filter(|f| !f.flatten)
+        .fold(0u128, |bits, f| bits | key_bit(f.hash));
+    assert_eq!(meta.key_bits, bits, "{}", meta.type_name);
+}
+
+#[test]
+fn the_derives_layout_and_key_bits_are_the_runtimes() {
+    // Plain keys, a `rename`d field, a skipped one, `rename_all`.
+    meta_agrees_with_the_table::<RunV3>();
+    meta_agrees_with_the_table::<RunV4>();
+}
+
 #[test]
 fn claims_are_wire_keys() {
     let e = edge(2, 1);
@@ -449,7 +470,7 @@ mod settings {
     fn the_table_of_fields_has_each_field_as_serde_sees_it() {
         // The table the checks read when an edge does not line up: a renamed field under
         // its Rust name and key, a flattened one by name, each with the hash of its place
-        // on the wire (computed by the derive, checked here against the runtime's).
+        // on the wire (computed by the runtime's `fields` as the table is built).
         use migrate_runtime::__private::{field_hash, VersionDef};
         let table: Vec<_> = <v1::SettingsV1 as VersionDef>::FIELDS
             .iter()
@@ -468,6 +489,9 @@ mod settings {
                 ("extra", "extra", true, field_hash("f", "extra")),
             ]
         );
+        // The derive's layout and key bits of a version with a renamed and a flattened
+        // field agree with the runtime's, computed from this table.
+        super::meta_agrees_with_the_table::<v1::SettingsV1>();
         // A raw identifier is named without its `r#`, as serde names its key.
         let names: Vec<_> = <v2::SettingsV2 as VersionDef>::FIELDS
             .iter()
