@@ -21,6 +21,7 @@ of each is printed, and each ratio both of the medians and as the median of the 
 the builds run one after the other.
 
     python3 bench/derive-build/gen-contract.py [--runs N] [--versions V] [--fields F] [--keep DIR]
+        [--incremental on|off] [--layout one-module|module-per-version]
 """
 
 import argparse
@@ -37,7 +38,12 @@ WORKSPACE = pathlib.Path(__file__).resolve().parents[2]
 
 
 def structs(
-    versions: int, fields: int, migrate: bool, used: bool = False, round_trips: bool = False
+    versions: int,
+    fields: int,
+    migrate: bool,
+    used: bool = False,
+    round_trips: bool = False,
+    modules: bool = False,
 ) -> str:
     out = ["use serde::{Deserialize, Serialize};"]
     if migrate:
@@ -48,6 +54,10 @@ def structs(
         out.append("pub struct Bench;")
     types = ["String", "u32", "bool", "Vec<String>", "Option<u64>", "f64"]
     for v in range(1, versions + 1):
+        if modules:
+            out.append(f"pub mod v{v} {{")
+            out.append("    #[allow(unused_imports)]")
+            out.append("    use super::*;")
         derives = "Serialize, Deserialize, Versioned" if migrate else "Serialize, Deserialize"
         out.append(f"/// Version {v}.")
         out.append(f"#[derive({derives})]")
@@ -72,10 +82,13 @@ def structs(
                 f"pub static ROUNDTRIP_{v}: migrate_runtime::__private::RoundTrip ="
                 f" migrate_runtime::__private::roundtrip_plain::<BenchV{v}>;"
             )
+        if modules:
+            out.append("}")
+            out.append(f"pub use v{v}::BenchV{v};")
     return "\n".join(out) + "\n"
 
 
-def write(root: pathlib.Path, versions: int, fields: int) -> None:
+def write(root: pathlib.Path, versions: int, fields: int, modules: bool) -> None:
     runtime = WORKSPACE / "migrate-runtime"
     (root / "Cargo.toml").write_text(
         '[workspace]\nresolver = "2"\nmembers = ["with-migrate", "serde-only", "serde-used", "round-trips"]\n'
@@ -94,7 +107,7 @@ def write(root: pathlib.Path, versions: int, fields: int) -> None:
             f'serde_json = "1"\nmigrate-runtime = {{ path = "{runtime}" }}\n'
         )
         (crate / "src" / "lib.rs").write_text(
-            "#![allow(dead_code)]\n" + structs(versions, fields, migrate, used, round_trips)
+            "#![allow(dead_code)]\n" + structs(versions, fields, migrate, used, round_trips, modules)
         )
 
 
@@ -122,11 +135,18 @@ def main() -> int:
         default="off",
         help="off (default): each rebuild compiles the crate from scratch; on: cargo's dev default",
     )
+    parser.add_argument(
+        "--layout",
+        choices=["one-module", "module-per-version"],
+        default="one-module",
+        help="one-module (default): all the structs in the crate's root; module-per-version:"
+        " each version in a module of its own (`mod v1 { ... }`), as many projects write them",
+    )
     args = parser.parse_args()
 
     root = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="migrate-derive-bench-"))
     root.mkdir(parents=True, exist_ok=True)
-    write(root, args.versions, args.fields)
+    write(root, args.versions, args.fields, args.layout == "module-per-version")
     env = dict(
         os.environ,
         CARGO_TARGET_DIR=str(root / "target"),
