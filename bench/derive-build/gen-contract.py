@@ -21,7 +21,7 @@ of each is printed, and each ratio both of the medians and as the median of the 
 the builds run one after the other.
 
     python3 bench/derive-build/gen-contract.py [--runs N] [--versions V] [--fields F] [--keep DIR]
-        [--incremental on|off] [--layout one-module|module-per-version]
+        [--incremental on|off|fresh] [--layout one-module|module-per-version]
 """
 
 import argparse
@@ -111,8 +111,14 @@ def write(root: pathlib.Path, versions: int, fields: int, modules: bool) -> None
         )
 
 
-def build(root: pathlib.Path, crate: str, env: dict) -> float:
+def build(root: pathlib.Path, crate: str, env: dict, fresh_cache: bool) -> float:
     (root / crate / "src" / "lib.rs").touch()
+    if fresh_cache:
+        # cargo's dev default (incremental) on a crate it has not built before: its
+        # incremental cache goes, its dependencies' builds stay.
+        name = crate.replace("-", "_")
+        for cache in (root / "target" / "debug" / "incremental").glob(f"{name}-*"):
+            shutil.rmtree(cache)
     start = time.perf_counter()
     subprocess.run(
         ["cargo", "build", "--quiet", "-p", crate],
@@ -131,9 +137,11 @@ def main() -> int:
     parser.add_argument("--keep", help="write the crates here and keep them")
     parser.add_argument(
         "--incremental",
-        choices=["on", "off"],
+        choices=["on", "off", "fresh"],
         default="off",
-        help="off (default): each rebuild compiles the crate from scratch; on: cargo's dev default",
+        help="off (default): each rebuild compiles the crate from scratch, without incremental"
+        " compilation; on: cargo's dev default, a rebuild after a touch; fresh: cargo's dev"
+        " default with the crate's incremental cache removed before each build",
     )
     parser.add_argument(
         "--layout",
@@ -150,7 +158,7 @@ def main() -> int:
     env = dict(
         os.environ,
         CARGO_TARGET_DIR=str(root / "target"),
-        CARGO_INCREMENTAL="1" if args.incremental == "on" else "0",
+        CARGO_INCREMENTAL="0" if args.incremental == "off" else "1",
     )
     try:
         print(f"workspace: {root}", file=sys.stderr)
@@ -158,7 +166,7 @@ def main() -> int:
         times = {"with-migrate": [], "serde-only": [], "serde-used": [], "round-trips": []}
         for _ in range(args.runs):
             for crate in times:
-                times[crate].append(build(root, crate, env))
+                times[crate].append(build(root, crate, env, args.incremental == "fresh"))
         medians = {crate: statistics.median(ts) for crate, ts in times.items()}
         for crate, ts in times.items():
             runs = ", ".join(f"{t:.2f}" for t in ts)
