@@ -239,7 +239,7 @@ fn the_table_of_fields_takes_its_keys_from_the_wire_keys() {
 /// `META.layout` and `META.key_bits` of `T`, computed by the derive, against the same
 /// computed by the runtime from `T`'s table of fields, whose hashes the runtime computes:
 /// the two hashings must agree, or edges would be gated on layouts that never match.
-pub fn meta_agrees_with_the_table<T: migrate_runtime::__private::VersionDef>() {
+fn meta_agrees_with_the_table<T: migrate_runtime::__private::VersionDef>() {
     use migrate_runtime::__private::{key_bit, layout};
     let meta = T::META;
     assert_eq!(meta.layout, layout(T::FIELDS), "{}", meta.type_name);
